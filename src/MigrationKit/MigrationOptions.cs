@@ -1,0 +1,89 @@
+namespace MigrationKit;
+
+/// <summary>
+/// Settings for a migration run: where the history lives, how long to wait, and which plans are allowed.
+/// </summary>
+public sealed class MigrationOptions
+{
+    /// <summary>The default schema of the history table.</summary>
+    public const string DefaultSchema = "public";
+
+    /// <summary>The default name of the history table.</summary>
+    public const string DefaultTableName = "schema_migrations";
+
+    /// <summary>The default application name reported to PostgreSQL when the connection string names none.</summary>
+    public const string DefaultApplicationName = "MigrationKit";
+
+    /// <summary>The default <see cref="LockTimeout"/>, 30 seconds.</summary>
+    public static readonly TimeSpan DefaultLockTimeout = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// Gets or sets the Npgsql connection string. When it is <see langword="null"/> in a host, the
+    /// <see cref="Npgsql.NpgsqlDataSource"/> registered in dependency injection is used.
+    /// </summary>
+    public string? ConnectionString { get; set; }
+
+    /// <summary>Gets or sets the schema that holds the history table; it is created when missing.</summary>
+    /// <value>The default is <c>public</c>.</value>
+    public string Schema { get; set; } = DefaultSchema;
+
+    /// <summary>Gets or sets the name of the history table.</summary>
+    /// <value>The default is <c>schema_migrations</c>.</value>
+    public string TableName { get; set; } = DefaultTableName;
+
+    /// <summary>Gets or sets how long a runner waits for another runner's migration lock before it gives up.</summary>
+    /// <value>The default is 30 seconds; it must be positive.</value>
+    public TimeSpan LockTimeout { get; set; } = DefaultLockTimeout;
+
+    /// <summary>
+    /// Gets or sets PostgreSQL's <c>statement_timeout</c> for the migration session, or <see langword="null"/> to
+    /// keep the server's setting.
+    /// </summary>
+    /// <value>The default is <see langword="null"/>; when set it must be positive.</value>
+    public TimeSpan? StatementTimeout { get; set; }
+
+    /// <summary>
+    /// Gets or sets PostgreSQL's <c>lock_timeout</c> for the migration session: how long DDL may wait for a table
+    /// lock before it fails, or <see langword="null"/> to keep the server's setting.
+    /// </summary>
+    /// <value>The default is <see langword="null"/>; when set it must be positive.</value>
+    public TimeSpan? DdlLockTimeout { get; set; }
+
+    /// <summary>
+    /// Gets or sets how many times a transactional migration that failed only because a table lock was not granted
+    /// in time (SQLSTATE 55P03) is retried whole.
+    /// </summary>
+    /// <value>The default is 0; it must not be negative.</value>
+    public int DdlLockRetries { get; set; }
+
+    /// <summary>Gets or sets a value indicating whether the hosted service migrates the database at start-up.</summary>
+    /// <value>The default is <see langword="true"/>.</value>
+    public bool MigrateOnStartup { get; set; } = true;
+
+    /// <summary>Gets or sets what happens to pending versions lower than the newest applied one.</summary>
+    /// <value>The default is <see cref="OutOfOrderPolicy.Fail"/>.</value>
+    public OutOfOrderPolicy OutOfOrder { get; set; } = OutOfOrderPolicy.Fail;
+
+    /// <summary>Gets or sets a value indicating whether every migration must have a down script.</summary>
+    /// <value>The default is <see langword="false"/>.</value>
+    public bool RequireDownScripts { get; set; }
+
+    /// <summary>Gets or sets a value indicating whether versions must be 1, 2, 3, … without gaps.</summary>
+    /// <value>The default is <see langword="false"/>.</value>
+    public bool RequireSequentialVersions { get; set; }
+
+    /// <summary>Gets or sets a value indicating whether <see cref="IMigrationRunner.DropAsync"/> may run.</summary>
+    /// <value>The default is <see langword="false"/>.</value>
+    public bool AllowDrop { get; set; }
+
+    /// <summary>
+    /// Gets or sets how long start-up keeps retrying a database that is not reachable yet (connection refused,
+    /// database starting up). SQL errors are never retried.
+    /// </summary>
+    /// <value>The default is <see cref="TimeSpan.Zero"/>: no retry. It must not be negative.</value>
+    public TimeSpan StartupConnectRetry { get; set; } = TimeSpan.Zero;
+
+    /// <summary>Returns a copy of these options.</summary>
+    /// <returns>A new instance with the same values.</returns>
+    public MigrationOptions Clone() => (MigrationOptions)MemberwiseClone();
+}
