@@ -27,6 +27,14 @@ public sealed class MigrationScript
         Checksum = ComputeChecksumOfNormalized(Sql);
     }
 
+    /// <summary>Creates a script from text that is already normalised and its checksum, as the built-in sources do.</summary>
+    internal MigrationScript(string normalizedSql, string origin, string checksum)
+    {
+        Sql = normalizedSql;
+        Origin = origin;
+        Checksum = checksum;
+    }
+
     /// <summary>Gets the normalised SQL text.</summary>
     public string Sql { get; }
 

@@ -1,0 +1,9 @@
+DROP INDEX audit_logs_changes_idx;
+DROP INDEX audit_logs_created_at_idx;
+DROP INDEX audit_logs_entity_idx;
+DROP INDEX disputes_open_idx;
+DROP INDEX disputes_step_id_idx;
+DROP INDEX disputes_task_id_idx;
+DROP INDEX steps_task_id_idx;
+DROP INDEX tasks_status_idx;
+DROP INDEX tasks_project_id_idx;

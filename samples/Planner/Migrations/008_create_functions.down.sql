@@ -1,0 +1,2 @@
+DROP FUNCTION write_audit_log();
+DROP FUNCTION set_updated_at();

@@ -1,0 +1,107 @@
+using Microsoft.Extensions.Logging;
+
+namespace MigrationKit.Diagnostics;
+
+/// <summary>
+/// Every log event of the engine. Event ids are a contract, append only, in ranges: 1xxx run, 2xxx lock,
+/// 3xxx script, 4xxx source (5xxx start-up lives with the hosting code). Messages never carry a connection string,
+/// a password, or a script body above Trace.
+/// </summary>
+internal static partial class Log
+{
+    [LoggerMessage(EventId = 1000, EventName = "RunStarting", Level = LogLevel.Information,
+        Message = "Migrating {HistoryTable}: {StepCount} script(s) to run, from version {FromVersion} to {ToVersion}")]
+    public static partial void RunStarting(this ILogger logger, string historyTable, int stepCount, long fromVersion, long toVersion);
+
+    [LoggerMessage(EventId = 1001, EventName = "RunCompleted", Level = LogLevel.Information,
+        Message = "Migrated {HistoryTable} from version {FromVersion} to {ToVersion}: {StepCount} script(s) in {ElapsedMs:0} ms")]
+    public static partial void RunCompleted(this ILogger logger, string historyTable, long fromVersion, long toVersion, int stepCount, double elapsedMs);
+
+    [LoggerMessage(EventId = 1002, EventName = "UpToDate", Level = LogLevel.Information,
+        Message = "{HistoryTable} is up to date at version {Version} ({ElapsedMs:0.0} ms)")]
+    public static partial void UpToDate(this ILogger logger, string historyTable, long version, double elapsedMs);
+
+    [LoggerMessage(EventId = 1003, EventName = "RunFailed", Level = LogLevel.Error,
+        Message = "Migration run on {HistoryTable} failed: {Reason}")]
+    public static partial void RunFailed(this ILogger logger, string historyTable, string reason, Exception exception);
+
+    [LoggerMessage(EventId = 1004, EventName = "Forced", Level = LogLevel.Warning,
+        Message = "Forced {HistoryTable} to version {Version}: rows above it deleted, dirty flags cleared, no script run")]
+    public static partial void Forced(this ILogger logger, string historyTable, long version);
+
+    [LoggerMessage(EventId = 1005, EventName = "Baselined", Level = LogLevel.Information,
+        Message = "Baselined {HistoryTable} at version {Version}: {Count} migration(s) recorded as applied without running")]
+    public static partial void Baselined(this ILogger logger, string historyTable, long version, int count);
+
+    [LoggerMessage(EventId = 1006, EventName = "Dropped", Level = LogLevel.Warning,
+        Message = "Dropped every object of schema {Schema}, the history table {HistoryTable} included")]
+    public static partial void Dropped(this ILogger logger, string schema, string historyTable);
+
+    [LoggerMessage(EventId = 1007, EventName = "GolangMigrateAdopted", Level = LogLevel.Warning,
+        Message = "Adopted golang-migrate's history table {HistoryTable} at version {Version} (dirty: {Dirty}): {Count} migration(s) recorded as applied. The table now has MigrationKit's columns: do not run golang-migrate against this database any more")]
+    public static partial void GolangMigrateAdopted(this ILogger logger, string historyTable, long version, bool dirty, int count);
+
+    [LoggerMessage(EventId = 1008, EventName = "HistoryCreated", Level = LogLevel.Information,
+        Message = "Created the history table {HistoryTable}")]
+    public static partial void HistoryCreated(this ILogger logger, string historyTable);
+
+    [LoggerMessage(EventId = 1009, EventName = "ApplyingOutOfOrder", Level = LogLevel.Warning,
+        Message = "Applying version {Version} out of order: version {NewestApplied} is already applied (OutOfOrder = Apply)")]
+    public static partial void ApplyingOutOfOrder(this ILogger logger, long version, long newestApplied);
+
+    [LoggerMessage(EventId = 1010, EventName = "ValidationWarning", Level = LogLevel.Warning,
+        Message = "{Problem}")]
+    public static partial void ValidationWarning(this ILogger logger, string problem);
+
+    [LoggerMessage(EventId = 2000, EventName = "WaitingForLock", Level = LogLevel.Information,
+        Message = "Another runner holds the migration lock of {HistoryTable} (key {LockKey}); waiting up to {Timeout}")]
+    public static partial void WaitingForLock(this ILogger logger, string historyTable, long lockKey, TimeSpan timeout);
+
+    [LoggerMessage(EventId = 2001, EventName = "LockAcquired", Level = LogLevel.Debug,
+        Message = "Acquired the migration lock of {HistoryTable} (key {LockKey}) after {ElapsedMs:0.0} ms")]
+    public static partial void LockAcquired(this ILogger logger, string historyTable, long lockKey, double elapsedMs);
+
+    [LoggerMessage(EventId = 2002, EventName = "LockReleased", Level = LogLevel.Debug,
+        Message = "Released the migration lock of {HistoryTable} (key {LockKey})")]
+    public static partial void LockReleased(this ILogger logger, string historyTable, long lockKey);
+
+    [LoggerMessage(EventId = 2003, EventName = "LockTimedOut", Level = LogLevel.Error,
+        Message = "Timed out after {Timeout} waiting for the migration lock of {HistoryTable}; held by pid {HolderPid} ({HolderApplicationName})")]
+    public static partial void LockTimedOut(this ILogger logger, TimeSpan timeout, string historyTable, int? holderPid, string? holderApplicationName);
+
+    [LoggerMessage(EventId = 2004, EventName = "LockReleaseFailed", Level = LogLevel.Warning,
+        Message = "Could not release the migration lock of {HistoryTable} (key {LockKey}); the connection is closed instead, which releases it")]
+    public static partial void LockReleaseFailed(this ILogger logger, string historyTable, long lockKey, Exception exception);
+
+    [LoggerMessage(EventId = 3000, EventName = "MigrationStarting", Level = LogLevel.Information,
+        Message = "Running {Direction} {Version} {Description} from {Origin}")]
+    public static partial void MigrationStarting(this ILogger logger, MigrationDirection direction, long version, string description, string origin);
+
+    [LoggerMessage(EventId = 3001, EventName = "MigrationApplied", Level = LogLevel.Information,
+        Message = "Ran {Direction} {Version} {Description} in {ElapsedMs:0.0} ms")]
+    public static partial void MigrationApplied(this ILogger logger, MigrationDirection direction, long version, string description, double elapsedMs);
+
+    [LoggerMessage(EventId = 3002, EventName = "MigrationFailed", Level = LogLevel.Error,
+        Message = "{Direction} {Version} {Description} failed at {Origin}:{Line}:{Column} (SQLSTATE {SqlState})")]
+    public static partial void MigrationFailed(this ILogger logger, MigrationDirection direction, long version, string description, string origin, int? line, int? column, string? sqlState, Exception exception);
+
+    [LoggerMessage(EventId = 3003, EventName = "RunningOutsideTransaction", Level = LogLevel.Warning,
+        Message = "{Origin} runs outside a transaction, statement by statement, under the dirty flag: {Reason}")]
+    public static partial void RunningOutsideTransaction(this ILogger logger, string origin, string reason);
+
+    [LoggerMessage(EventId = 3004, EventName = "DdlLockRetry", Level = LogLevel.Warning,
+        Message = "{Origin}: a table lock was not granted within lock_timeout ({LockTimeout}); the migration was rolled back and runs again in {DelayMs:0} ms (retry {Attempt} of {MaxRetries})")]
+    public static partial void DdlLockRetry(this ILogger logger, string origin, TimeSpan? lockTimeout, double delayMs, int attempt, int maxRetries);
+
+    [LoggerMessage(EventId = 3005, EventName = "ScriptText", Level = LogLevel.Trace,
+        Message = "{Origin}:\n{Sql}")]
+    public static partial void ScriptText(this ILogger logger, string origin, string sql);
+
+    [LoggerMessage(EventId = 3006, EventName = "TransactionWrapperRemoved", Level = LogLevel.Debug,
+        Message = "{Origin}: its leading BEGIN and trailing COMMIT are redundant; the body runs in the runner's transaction together with its history row")]
+    public static partial void TransactionWrapperRemoved(this ILogger logger, string origin);
+
+    [LoggerMessage(EventId = 4000, EventName = "SourceLoaded", Level = LogLevel.Debug,
+        Message = "Read {Count} migration(s) from {Source} in {ElapsedMs:0.0} ms")]
+    public static partial void SourceLoaded(this ILogger logger, int count, string source, double elapsedMs);
+}

@@ -1,0 +1,74 @@
+namespace MigrationKit;
+
+/// <summary>
+/// Brings a database to a version: the operations golang-migrate users know (up, down, goto, force, status,
+/// validate) and a dry run.
+/// </summary>
+public interface IMigrationRunner
+{
+    /// <summary>Applies every pending migration, in version order.</summary>
+    /// <param name="cancellationToken">Cancels the run; the migration in progress is rolled back and the lock released.</param>
+    /// <returns>What ran.</returns>
+    Task<MigrationReport> UpAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>Applies the next <paramref name="steps"/> pending migrations.</summary>
+    /// <param name="steps">How many; at least 1.</param>
+    /// <param name="cancellationToken">Cancels the run.</param>
+    /// <returns>What ran.</returns>
+    Task<MigrationReport> UpAsync(int steps, CancellationToken cancellationToken = default);
+
+    /// <summary>Reverts the newest <paramref name="steps"/> applied migrations, newest first.</summary>
+    /// <param name="steps">How many; at least 1. <see cref="int.MaxValue"/> reverts all.</param>
+    /// <param name="cancellationToken">Cancels the run.</param>
+    /// <returns>What ran.</returns>
+    Task<MigrationReport> DownAsync(int steps, CancellationToken cancellationToken = default);
+
+    /// <summary>Migrates up or down to exactly <paramref name="version"/>.</summary>
+    /// <param name="version">A version of the source, or 0 to revert everything.</param>
+    /// <param name="cancellationToken">Cancels the run.</param>
+    /// <returns>What ran.</returns>
+    Task<MigrationReport> GotoAsync(long version, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Records that the schema is at <paramref name="version"/> without running anything: the way out of a dirty
+    /// database once it has been repaired by hand.
+    /// </summary>
+    /// <param name="version">A version of the source, or 0 for none.</param>
+    /// <param name="cancellationToken">Cancels the work.</param>
+    /// <returns>A task that completes when the history is updated.</returns>
+    Task ForceAsync(long version, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Adopts an existing schema: records every migration up to <paramref name="version"/> as applied without
+    /// running it. The history must be empty.
+    /// </summary>
+    /// <param name="version">A version of the source.</param>
+    /// <param name="cancellationToken">Cancels the work.</param>
+    /// <returns>A task that completes when the history is recorded.</returns>
+    Task BaselineAsync(long version, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Drops every object of the target schema, the history included, keeping the schema and its grants.
+    /// Refuses unless <see cref="MigrationOptions.AllowDrop"/> is <see langword="true"/>.
+    /// </summary>
+    /// <param name="cancellationToken">Cancels the work.</param>
+    /// <returns>A task that completes when the schema is empty.</returns>
+    Task DropAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>Reads where the database stands against the source.</summary>
+    /// <param name="cancellationToken">Cancels the read.</param>
+    /// <returns>The status.</returns>
+    Task<MigrationStatus> GetStatusAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>Checks the source and, where it can be reached, the database; reports every problem at once.</summary>
+    /// <param name="cancellationToken">Cancels the checks.</param>
+    /// <returns>The report; <see cref="ValidationReport.IsValid"/> tells whether anything blocks a run.</returns>
+    Task<ValidationReport> ValidateAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>Computes what <see cref="UpAsync(CancellationToken)"/> or <see cref="GotoAsync"/> would run, without running it.</summary>
+    /// <param name="targetVersion">The version to reach, or <see langword="null"/> for the newest.</param>
+    /// <param name="cancellationToken">Cancels the work.</param>
+    /// <returns>The plan.</returns>
+    /// <exception cref="MigrationValidationException">The plan could not run as it stands.</exception>
+    Task<MigrationPlan> PlanAsync(long? targetVersion, CancellationToken cancellationToken = default);
+}

@@ -1,0 +1,44 @@
+namespace MigrationKit;
+
+/// <summary>Where a database stands against a source.</summary>
+public sealed class MigrationStatus
+{
+    /// <summary>Creates a status.</summary>
+    /// <param name="entries">One entry per version found in the source or the history, ordered by version.</param>
+    public MigrationStatus(IReadOnlyList<MigrationStatusEntry> entries)
+    {
+        ArgumentNullException.ThrowIfNull(entries);
+        Entries = entries;
+        Available = [.. entries.Where(e => e.Migration is not null).Select(e => e.Migration!)];
+        Applied = [.. entries.Where(e => e.Applied is not null).Select(e => e.Applied!)];
+        Pending = [.. entries.Where(e => e.State == MigrationState.Pending)];
+        Drifted = [.. entries.Where(e => e.State == MigrationState.Drifted)];
+        Missing = [.. entries.Where(e => e.State == MigrationState.Missing)];
+        CurrentVersion = Applied.Count == 0 ? 0 : Applied.Max(a => a.Version);
+        IsDirty = Applied.Any(a => a.IsDirty);
+    }
+
+    /// <summary>Gets the newest applied version, 0 when none.</summary>
+    public long CurrentVersion { get; }
+
+    /// <summary>Gets a value indicating whether any history row is dirty.</summary>
+    public bool IsDirty { get; }
+
+    /// <summary>Gets every version of the source or the history, ordered by version.</summary>
+    public IReadOnlyList<MigrationStatusEntry> Entries { get; }
+
+    /// <summary>Gets the source's migrations.</summary>
+    public IReadOnlyList<Migration> Available { get; }
+
+    /// <summary>Gets the history rows.</summary>
+    public IReadOnlyList<AppliedMigration> Applied { get; }
+
+    /// <summary>Gets the versions of the source that are not applied.</summary>
+    public IReadOnlyList<MigrationStatusEntry> Pending { get; }
+
+    /// <summary>Gets the applied versions whose up script changed since.</summary>
+    public IReadOnlyList<MigrationStatusEntry> Drifted { get; }
+
+    /// <summary>Gets the applied versions that are no longer in the source.</summary>
+    public IReadOnlyList<MigrationStatusEntry> Missing { get; }
+}

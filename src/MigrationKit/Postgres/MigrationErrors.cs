@@ -1,0 +1,115 @@
+using System.Data;
+using System.Text;
+using MigrationKit.Sql;
+using Npgsql;
+
+namespace MigrationKit.Postgres;
+
+/// <summary>
+/// Builds the <see cref="MigrationFailedException"/> for a failed script: what ran, where in the file it failed
+/// (line and column), the SQLSTATE and the server's message, what state the database is left in, and what to do.
+/// </summary>
+internal static class MigrationErrors
+{
+    public static MigrationFailedException Failed(
+        Migration migration,
+        MigrationDirection direction,
+        MigrationScript script,
+        SqlStatement? statement,
+        Exception exception,
+        bool outsideTransaction,
+        int retries,
+        MigrationOptions options,
+        IReadOnlyList<string> invalidIndexes)
+    {
+        PostgresException? server = exception as PostgresException;
+        bool connectionLost = IsConnectionLost(exception);
+        SqlPosition? position = null;
+        if (statement is not null)
+        {
+            position = server is { Position: > 0 }
+                ? script.Parsed.GetPositionOfServerError(statement, server.Position)
+                : statement.Position;
+        }
+
+        string verb = direction == MigrationDirection.Up ? "Applying" : "Reverting";
+        string where = position is { } p ? $"{script.Origin}:{p.Line}:{p.Column}" : script.Origin;
+        var message = new StringBuilder();
+        if (connectionLost)
+        {
+            message.Append($"The connection to the server was lost while {verb.ToLowerInvariant()} migration {migration.Version} ({migration.Description}) at {where}");
+            message.Append(server is null ? "." : $": {server.SqlState}: {server.MessageText}.");
+        }
+        else if (server is not null)
+        {
+            message.Append($"{verb} migration {migration.Version} ({migration.Description}) failed at {where}: {server.SqlState}: {server.MessageText}.");
+            if (statement is null)
+            {
+                message.Append(" It failed while recording the history row or committing, after the script's statements ran.");
+            }
+
+            if (!string.IsNullOrEmpty(server.Hint))
+            {
+                message.Append($" Hint: {server.Hint}.");
+            }
+
+            if (server.SqlState == PostgresErrorCodes.LockNotAvailable)
+            {
+                message.Append($" A table lock was not granted within lock_timeout ({Describe(options.DdlLockTimeout)}, {nameof(MigrationOptions.DdlLockTimeout)}): another session holds a lock on the table");
+                message.Append(retries > 0
+                    ? $"; the migration was retried {retries} time(s) ({nameof(MigrationOptions.DdlLockRetries)} = {options.DdlLockRetries})."
+                    : $"; raise {nameof(MigrationOptions.DdlLockRetries)} to retry the whole migration.");
+            }
+            else if (server.SqlState == PostgresErrorCodes.QueryCanceled && options.StatementTimeout is not null)
+            {
+                message.Append($" The statement ran longer than statement_timeout ({Describe(options.StatementTimeout)}, {nameof(MigrationOptions.StatementTimeout)}).");
+            }
+        }
+        else
+        {
+            message.Append($"{verb} migration {migration.Version} ({migration.Description}) failed at {where}: {exception.GetType().Name}.");
+        }
+
+        if (!outsideTransaction)
+        {
+            message.Append(connectionLost
+                ? $" The server rolls the transaction back unless its COMMIT had already arrived; run status to see whether version {migration.Version} is recorded. Either way nothing is half-applied."
+                : direction == MigrationDirection.Up
+                    ? " Nothing of it was applied: its transaction was rolled back and the history is unchanged. Fix the script and run again."
+                    : " Nothing of it was reverted: its transaction was rolled back and the history is unchanged. Fix the down script and run again.");
+        }
+        else
+        {
+            message.Append($" The script runs outside a transaction, so the statements before this one stay, and the database is now dirty at version {migration.Version}.");
+            foreach (string index in invalidIndexes)
+            {
+                message.Append($" The failed CREATE INDEX CONCURRENTLY left the INVALID index {index} behind: drop it (DROP INDEX CONCURRENTLY {index}) before retrying.");
+            }
+
+            message.Append($" Repair the schema by hand, then record where it stands with force {migration.Version} (fully {(direction == MigrationDirection.Up ? "applied" : "still applied")}) or force to the version before it, and run again.");
+        }
+
+        return new MigrationFailedException(
+            message.ToString(),
+            migration.Version,
+            migration.Description,
+            direction,
+            script.Origin,
+            position?.Line,
+            position?.Column,
+            server?.SqlState,
+            connectionLost,
+            exception);
+    }
+
+    /// <summary>Whether an exception means the connection is gone rather than that a statement was refused.</summary>
+    public static bool IsConnectionLost(Exception exception) => exception switch
+    {
+        PostgresException pg => pg.SqlState.StartsWith("08", StringComparison.Ordinal)
+            || pg.SqlState is PostgresErrorCodes.AdminShutdown or PostgresErrorCodes.CrashShutdown or PostgresErrorCodes.CannotConnectNow,
+        NpgsqlException => true,
+        _ => false,
+    };
+
+    private static string Describe(TimeSpan? value) => value is { } v ? $"{v.TotalMilliseconds:0} ms" : "the server's setting";
+}

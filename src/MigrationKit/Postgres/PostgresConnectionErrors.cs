@@ -1,0 +1,93 @@
+using System.Net.Sockets;
+using Npgsql;
+
+namespace MigrationKit.Postgres;
+
+/// <summary>
+/// Turns a failure to open a connection into a <see cref="MigrationConnectionException"/> that says where we tried
+/// to connect and what went wrong, from the connection string's host, port, database and user; never its password.
+/// </summary>
+internal static class PostgresConnectionErrors
+{
+    public static bool IsConnectionFailure(Exception exception) =>
+        exception is NpgsqlException or SocketException or TimeoutException;
+
+    public static MigrationConnectionException Describe(Exception exception, string connectionString)
+    {
+        var builder = new NpgsqlConnectionStringBuilder();
+        try
+        {
+            builder.ConnectionString = connectionString;
+        }
+        catch (ArgumentException)
+        {
+            // A malformed connection string: describe it without echoing it.
+        }
+
+        string host = string.IsNullOrEmpty(builder.Host) ? "localhost" : builder.Host;
+        string where = $"PostgreSQL at {host}:{builder.Port}, database \"{builder.Database ?? builder.Username ?? "(default)"}\", user \"{builder.Username ?? "(default)"}\"";
+        (string reason, string advice, bool transient) = Classify(exception);
+        return new MigrationConnectionException($"Could not connect to {where}: {reason}. {advice}", transient, exception);
+    }
+
+    private static (string Reason, string Advice, bool Transient) Classify(Exception exception)
+    {
+        if (exception is PostgresException pg)
+        {
+            return pg.SqlState switch
+            {
+                PostgresErrorCodes.InvalidPassword or PostgresErrorCodes.InvalidAuthorizationSpecification =>
+                    ($"the server refused the credentials ({pg.SqlState})", "Check the user name and password.", false),
+                PostgresErrorCodes.InvalidCatalogName =>
+                    ($"the database does not exist ({pg.SqlState})", "Create it first, or fix the database name.", false),
+                PostgresErrorCodes.CannotConnectNow =>
+                    ($"the server is starting up or shutting down ({pg.SqlState})", "Try again in a moment.", true),
+                PostgresErrorCodes.TooManyConnections =>
+                    ($"the server has no free connection slot ({pg.SqlState})", "Try again in a moment, or raise max_connections.", true),
+                PostgresErrorCodes.InsufficientPrivilege =>
+                    ($"the user may not connect to this database ({pg.SqlState})", "Grant CONNECT on the database to the user.", false),
+                _ => ($"the server refused the connection ({pg.SqlState})", "See the inner exception for the server's message.", false),
+            };
+        }
+
+        SocketException? socket = FindInner<SocketException>(exception);
+        if (socket is not null)
+        {
+            return socket.SocketErrorCode switch
+            {
+                SocketError.ConnectionRefused => ("nothing is listening there (connection refused)", "Check the host and port, and that the server is running.", true),
+                SocketError.HostNotFound or SocketError.NoData or SocketError.TryAgain =>
+                    ("the host name could not be resolved", "Check the host name.", socket.SocketErrorCode == SocketError.TryAgain),
+                SocketError.TimedOut => ("the connection attempt timed out", "Check the host, the port and any firewall between.", true),
+                SocketError.HostUnreachable or SocketError.NetworkUnreachable => ("the host is unreachable", "Check the network path to the server.", true),
+                _ => ($"a network error occurred ({socket.SocketErrorCode})", "Check the host, the port and the network.", true),
+            };
+        }
+
+        if (FindInner<TimeoutException>(exception) is not null)
+        {
+            return ("the connection attempt timed out", "Check the host, the port, and the Timeout setting of the connection string.", true);
+        }
+
+        if (FindInner<IOException>(exception) is not null || FindInner<EndOfStreamException>(exception) is not null)
+        {
+            return ("the connection was closed during the handshake", "Check that the port is PostgreSQL's and the SSL settings match the server.", true);
+        }
+
+        return ("the connection could not be opened", "See the inner exception.", false);
+    }
+
+    private static T? FindInner<T>(Exception? exception)
+        where T : Exception
+    {
+        for (; exception is not null; exception = exception.InnerException)
+        {
+            if (exception is T match)
+            {
+                return match;
+            }
+        }
+
+        return null;
+    }
+}

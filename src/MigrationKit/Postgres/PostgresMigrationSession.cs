@@ -1,0 +1,652 @@
+using System.Data;
+using System.Runtime.CompilerServices;
+using Microsoft.Extensions.Logging;
+using MigrationKit.Diagnostics;
+using MigrationKit.Sql;
+using Npgsql;
+
+namespace MigrationKit.Postgres;
+
+/// <summary>
+/// One run's dedicated connection: reads the history, holds the advisory lock, and applies scripts together with
+/// their history rows.
+/// </summary>
+/// <remarks>
+/// A transactional script goes to the server as one batch, <c>BEGIN; statements…; INSERT history; COMMIT</c>: one
+/// round trip, applied whole or not at all. A script that cannot run in a transaction is bracketed by the dirty
+/// flag and runs one statement per round trip, so the first failure stops it.
+/// </remarks>
+internal sealed class PostgresMigrationSession : IMigrationStoreSession
+{
+    /// <summary>Statements per batch of a large transactional script; each batch is one round trip.</summary>
+    private const int MaxStatementsPerBatch = 1000;
+
+    /// <summary>Characters per batch of a large transactional script, so a 50 MB seed file is not copied whole.</summary>
+    private const int MaxCharactersPerBatch = 1 << 20;
+
+    private static readonly TimeSpan FirstLockPoll = TimeSpan.FromMilliseconds(5);
+    private static readonly TimeSpan MaxLockPoll = TimeSpan.FromMilliseconds(100);
+    private static readonly TimeSpan CleanupTimeout = TimeSpan.FromSeconds(10);
+    private static readonly string[] RequiredColumns = ["version", "description", "checksum", "dirty", "applied_at", "execution_ms", "applied_by"];
+
+    private readonly NpgsqlConnection _connection;
+    private readonly MigrationOptions _options;
+    private readonly HistorySql _sql;
+    private readonly ILogger _logger;
+    private readonly TimeProvider _time;
+    private readonly long _lockKey;
+    private List<string>? _pendingSettings;
+    private bool _lockHeld;
+
+    public PostgresMigrationSession(NpgsqlConnection connection, MigrationOptions options, HistorySql sql, List<string> settings, ILogger logger, TimeProvider timeProvider)
+    {
+        _connection = connection;
+        _options = options;
+        _sql = sql;
+        _logger = logger;
+        _time = timeProvider;
+        _pendingSettings = settings.Count > 0 ? settings : null;
+        _lockKey = MigrationLockKey.Compute(connection.Database, options.Schema, options.TableName);
+    }
+
+    public string HistoryTable => _sql.QualifiedTable;
+
+    internal long LockKey => _lockKey;
+
+    public async Task<IReadOnlyList<AppliedMigration>?> ReadHistoryAsync(CancellationToken cancellationToken = default)
+    {
+        using NpgsqlBatch batch = CreateBatch();
+        batch.BatchCommands.Add(new NpgsqlBatchCommand(_sql.ReadHistory));
+        try
+        {
+            NpgsqlDataReader reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            await using ConfiguredAsyncDisposable readerScope = reader.ConfigureAwait(false);
+            var rows = new List<AppliedMigration>();
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                rows.Add(new AppliedMigration(
+                    reader.GetInt64(0),
+                    reader.GetString(1),
+                    reader.IsDBNull(2) ? null : reader.GetString(2),
+                    reader.GetBoolean(3),
+                    reader.GetFieldValue<DateTimeOffset>(4),
+                    reader.IsDBNull(5) ? null : TimeSpan.FromMilliseconds(reader.GetInt64(5)),
+                    reader.GetString(6)));
+            }
+
+            return rows;
+        }
+        catch (PostgresException ex) when (ex.SqlState is PostgresErrorCodes.UndefinedTable or PostgresErrorCodes.InvalidSchemaName or PostgresErrorCodes.UndefinedColumn)
+        {
+            // No history yet, or golang-migrate's two-column table: PrepareHistoryAsync deals with both under the lock.
+            return null;
+        }
+    }
+
+    public async Task AcquireLockAsync(CancellationToken cancellationToken = default)
+    {
+        if (_lockHeld)
+        {
+            return;
+        }
+
+        long started = _time.GetTimestamp();
+        TimeSpan poll = FirstLockPoll;
+        bool waiting = false;
+        while (true)
+        {
+            if (await TryLockAsync(cancellationToken).ConfigureAwait(false))
+            {
+                _lockHeld = true;
+                double waitedMs = _time.GetElapsedTime(started).TotalMilliseconds;
+                _logger.LockAcquired(HistoryTable, _lockKey, waitedMs);
+                return;
+            }
+
+            TimeSpan elapsed = _time.GetElapsedTime(started);
+            if (elapsed >= _options.LockTimeout)
+            {
+                throw await LockTimeoutAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            if (!waiting)
+            {
+                waiting = true;
+                _logger.WaitingForLock(HistoryTable, _lockKey, _options.LockTimeout);
+            }
+
+            // Poll, never block in a statement: a blocked waiter would hold a snapshot, and the holder's
+            // CREATE INDEX CONCURRENTLY waits for every older snapshot to go away.
+            TimeSpan jittered = poll * (0.75 + (Random.Shared.NextDouble() / 2));
+            TimeSpan remaining = _options.LockTimeout - elapsed;
+            await Task.Delay(jittered < remaining ? jittered : remaining, _time, cancellationToken).ConfigureAwait(false);
+            poll = poll * 2 < MaxLockPoll ? poll * 2 : MaxLockPoll;
+        }
+    }
+
+    public async Task ReleaseLockAsync(CancellationToken cancellationToken = default)
+    {
+        if (!_lockHeld)
+        {
+            return;
+        }
+
+        _lockHeld = false;
+        try
+        {
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(CleanupTimeout);
+            using var command = new NpgsqlCommand(HistorySql.Unlock, _connection);
+            command.Parameters.Add(new NpgsqlParameter { Value = _lockKey });
+            await command.ExecuteScalarAsync(timeout.Token).ConfigureAwait(false);
+            _logger.LockReleased(HistoryTable, _lockKey);
+        }
+        catch (Exception ex) when (ex is NpgsqlException or OperationCanceledException or InvalidOperationException)
+        {
+            // The lock belongs to the session: a connection that is closed for good releases it.
+            _logger.LockReleaseFailed(HistoryTable, _lockKey, ex);
+            NpgsqlConnection.ClearPool(_connection);
+        }
+    }
+
+    public async Task<IReadOnlyList<AppliedMigration>> PrepareHistoryAsync(IReadOnlyList<Migration> migrations, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(migrations);
+        RequireLock();
+        (bool schemaExists, string[] columns) = await InspectAsync(cancellationToken).ConfigureAwait(false);
+        if (columns.Length == 0)
+        {
+            using NpgsqlBatch batch = CreateBatch();
+            if (!schemaExists)
+            {
+                batch.BatchCommands.Add(new NpgsqlBatchCommand(_sql.CreateSchema));
+            }
+
+            batch.BatchCommands.Add(new NpgsqlBatchCommand(_sql.CreateTable));
+            await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            _logger.HistoryCreated(HistoryTable);
+            return [];
+        }
+
+        if (columns.Length == 2 && columns.Contains("version") && columns.Contains("dirty"))
+        {
+            await AdoptGolangMigrateAsync(migrations, cancellationToken).ConfigureAwait(false);
+        }
+        else if (!RequiredColumns.All(columns.Contains))
+        {
+            throw new MigrationException(
+                $"The table {HistoryTable} exists but is not a MigrationKit history table (its columns: {string.Join(", ", columns)}). " +
+                $"Point {nameof(MigrationOptions.Schema)} or {nameof(MigrationOptions.TableName)} at another table, or rename that one.");
+        }
+
+        return await ReadHistoryAsync(cancellationToken).ConfigureAwait(false)
+            ?? throw new MigrationException($"The history table {HistoryTable} could not be read after it was prepared.");
+    }
+
+    public async Task<TimeSpan> ApplyAsync(Migration migration, MigrationDirection direction, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(migration);
+        RequireLock();
+        MigrationScript script = direction == MigrationDirection.Up
+            ? migration.Up
+            : migration.Down ?? throw new MigrationException($"Migration {migration} has no down script, so it cannot be reverted.");
+        SqlScript parsed = script.Parsed;
+        if (_logger.IsEnabled(LogLevel.Trace))
+        {
+            _logger.ScriptText(script.Origin, script.Sql);
+        }
+
+        long started = _time.GetTimestamp();
+        if (parsed.RunsOutsideTransaction)
+        {
+            _logger.RunningOutsideTransaction(script.Origin, parsed.OutsideTransactionReason ?? "it controls transactions itself");
+            await ApplyOutsideTransactionAsync(migration, direction, script, parsed, started, cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            if (parsed.TransactionShape == TransactionShape.Wrapped)
+            {
+                _logger.TransactionWrapperRemoved(script.Origin);
+            }
+
+            await ApplyInTransactionAsync(migration, direction, script, parsed, cancellationToken).ConfigureAwait(false);
+        }
+
+        return _time.GetElapsedTime(started);
+    }
+
+    public async Task ForceAsync(long version, Migration? migration, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(version);
+        RequireLock();
+        var commands = new List<NpgsqlBatchCommand>
+        {
+            Command(_sql.ForceDeleteAbove, version),
+            Command(_sql.ForceClearDirty),
+        };
+        if (version > 0 && migration is not null)
+        {
+            commands.Add(Command(_sql.ForceInsert, version, migration.Description, migration.Up.Checksum));
+        }
+
+        await RunInTransactionAsync(commands, cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task BaselineAsync(IReadOnlyList<Migration> migrations, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(migrations);
+        RequireLock();
+        if (migrations.Count == 0)
+        {
+            return;
+        }
+
+        await RunInTransactionAsync([InsertMany(migrations.Select(m => (m.Version, m.Description, (string?)m.Up.Checksum, false)))], cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task DropAsync(CancellationToken cancellationToken = default)
+    {
+        RequireLock();
+        var drops = new List<NpgsqlBatchCommand>();
+        using (NpgsqlBatch query = CreateBatch())
+        {
+            query.BatchCommands.Add(Command(HistorySql.DropStatements, _options.Schema));
+            NpgsqlDataReader reader = await query.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            await using ConfiguredAsyncDisposable readerScope = reader.ConfigureAwait(false);
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                drops.Add(new NpgsqlBatchCommand(reader.GetString(1)));
+            }
+        }
+
+        if (drops.Count > 0)
+        {
+            await RunInTransactionAsync(drops, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_lockHeld && _connection.State == ConnectionState.Open)
+        {
+            await ReleaseLockAsync(CancellationToken.None).ConfigureAwait(false);
+        }
+
+        await _connection.DisposeAsync().ConfigureAwait(false);
+    }
+
+    private async Task ApplyInTransactionAsync(Migration migration, MigrationDirection direction, MigrationScript script, SqlScript parsed, CancellationToken cancellationToken)
+    {
+        NpgsqlBatchCommand Record() => direction == MigrationDirection.Up
+            ? Command(_sql.InsertApplied, migration.Version, migration.Description, migration.Up.Checksum)
+            : Command(_sql.DeleteVersion, migration.Version);
+
+        for (int attempt = 0; ; attempt++)
+        {
+            try
+            {
+                await ExecuteTransactionalScriptAsync(parsed.Body, Record(), cancellationToken).ConfigureAwait(false);
+                return;
+            }
+            catch (ScriptFailure failure) when (failure.Inner is PostgresException { SqlState: PostgresErrorCodes.LockNotAvailable }
+                && attempt < _options.DdlLockRetries && !cancellationToken.IsCancellationRequested)
+            {
+                TimeSpan delay = TimeSpan.FromMilliseconds(Math.Min(100 * Math.Pow(2, attempt), 5000) * (0.75 + (Random.Shared.NextDouble() / 2)));
+                _logger.DdlLockRetry(script.Origin, _options.DdlLockTimeout, delay.TotalMilliseconds, attempt + 1, _options.DdlLockRetries);
+                await Task.Delay(delay, _time, cancellationToken).ConfigureAwait(false);
+            }
+            catch (ScriptFailure failure)
+            {
+                throw MigrationErrors.Failed(migration, direction, script, failure.Statement, failure.Inner,
+                    outsideTransaction: false, retries: attempt, _options, invalidIndexes: []);
+            }
+        }
+    }
+
+    /// <summary>
+    /// BEGIN, the statements, the history record and COMMIT: one batch, one round trip, unless the script is large
+    /// enough to be sent in parts (still one transaction).
+    /// </summary>
+    private async Task ExecuteTransactionalScriptAsync(IReadOnlyList<SqlStatement> statements, NpgsqlBatchCommand record, CancellationToken cancellationToken)
+    {
+        int next = 0;
+        bool first = true;
+        bool begun = false;
+        try
+        {
+            while (true)
+            {
+                using NpgsqlBatch batch = CreateBatch();
+                var owners = new List<(NpgsqlBatchCommand Command, SqlStatement? Statement)>();
+                if (first)
+                {
+                    owners.Add((new NpgsqlBatchCommand("BEGIN"), null));
+                    first = false;
+                }
+
+                int characters = 0;
+                while (next < statements.Count && owners.Count < MaxStatementsPerBatch && (characters == 0 || characters + statements[next].Length <= MaxCharactersPerBatch))
+                {
+                    SqlStatement statement = statements[next++];
+                    characters += statement.Length;
+                    owners.Add((new NpgsqlBatchCommand(statement.Text), statement));
+                }
+
+                bool last = next == statements.Count;
+                if (last)
+                {
+                    owners.Add((record, null));
+                    owners.Add((new NpgsqlBatchCommand("COMMIT"), null));
+                }
+
+                foreach ((NpgsqlBatchCommand command, _) in owners)
+                {
+                    batch.BatchCommands.Add(command);
+                }
+
+                begun = true;
+                try
+                {
+                    await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                }
+                catch (Exception ex) when (ex is NpgsqlException or OperationCanceledException)
+                {
+                    SqlStatement? failed = owners.FirstOrDefault(o => o.Command.StatementType == Npgsql.StatementType.Unknown).Statement;
+                    throw new ScriptFailure(failed, ex);
+                }
+
+                if (last)
+                {
+                    begun = false;
+                    return;
+                }
+            }
+        }
+        catch (ScriptFailure failure)
+        {
+            if (begun)
+            {
+                await RollbackQuietlyAsync().ConfigureAwait(false);
+            }
+
+            if (failure.Inner is OperationCanceledException canceled)
+            {
+                // Never wrapped: the caller cancelled, and the transaction is rolled back.
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(canceled).Throw();
+            }
+
+            throw;
+        }
+    }
+
+    private async Task ApplyOutsideTransactionAsync(Migration migration, MigrationDirection direction, MigrationScript script, SqlScript parsed, long started, CancellationToken cancellationToken)
+    {
+        await ExecuteAsync(direction == MigrationDirection.Up
+            ? Command(_sql.MarkDirtyForUp, migration.Version, migration.Description, migration.Up.Checksum)
+            : Command(_sql.MarkDirty, migration.Version), cancellationToken).ConfigureAwait(false);
+
+        foreach (SqlStatement statement in parsed.Statements)
+        {
+            try
+            {
+                await ExecuteAsync(new NpgsqlBatchCommand(statement.Text), cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is NpgsqlException or OperationCanceledException)
+            {
+                // The script may have opened its own transaction; end it so the dirty flag stays as written.
+                await RollbackQuietlyAsync().ConfigureAwait(false);
+                if (ex is OperationCanceledException)
+                {
+                    throw;
+                }
+
+                IReadOnlyList<string> invalid = await ReadInvalidIndexesQuietlyAsync().ConfigureAwait(false);
+                throw MigrationErrors.Failed(migration, direction, script, statement, ex, outsideTransaction: true, retries: 0, _options, invalid);
+            }
+        }
+
+        await ExecuteAsync(direction == MigrationDirection.Up
+            ? Command(_sql.ClearDirty, migration.Version, (long)_time.GetElapsedTime(started).TotalMilliseconds)
+            : Command(_sql.DeleteVersion, migration.Version), cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task AdoptGolangMigrateAsync(IReadOnlyList<Migration> migrations, CancellationToken cancellationToken)
+    {
+        var rows = new List<(long Version, bool Dirty)>();
+        using (NpgsqlBatch batch = CreateBatch())
+        {
+            batch.BatchCommands.Add(new NpgsqlBatchCommand(_sql.ReadGolangMigrateVersion));
+            NpgsqlDataReader reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            await using ConfiguredAsyncDisposable readerScope = reader.ConfigureAwait(false);
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                rows.Add((reader.GetInt64(0), reader.GetBoolean(1)));
+            }
+        }
+
+        if (rows.Count > 1)
+        {
+            throw new MigrationException(
+                $"The table {HistoryTable} looks like golang-migrate's (version, dirty) but holds {rows.Count} rows where golang-migrate keeps one. " +
+                "Check which version the schema is at, keep only that row, and run again.");
+        }
+
+        (long version, bool dirty) = rows.Count == 1 ? rows[0] : (0, false);
+        var records = migrations
+            .Where(m => m.Version <= version)
+            .Select(m => (m.Version, m.Description, (string?)m.Up.Checksum, m.Version == version && dirty))
+            .ToList();
+        if (version > 0 && !migrations.Any(m => m.Version == version))
+        {
+            records.Add((version, string.Empty, null, dirty));
+        }
+
+        var commands = new List<NpgsqlBatchCommand>
+        {
+            new(_sql.UpgradeGolangMigrateTable),
+            new(_sql.DropDescriptionDefault),
+            new(_sql.DeleteAll),
+        };
+        if (records.Count > 0)
+        {
+            commands.Add(InsertMany(records));
+        }
+
+        await RunInTransactionAsync(commands, cancellationToken).ConfigureAwait(false);
+        _logger.GolangMigrateAdopted(HistoryTable, version, dirty, records.Count);
+    }
+
+    private async Task<(bool SchemaExists, string[] Columns)> InspectAsync(CancellationToken cancellationToken)
+    {
+        using NpgsqlBatch batch = CreateBatch();
+        batch.BatchCommands.Add(Command(HistorySql.Inspect, _options.Schema, _options.TableName));
+        NpgsqlDataReader reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            await using ConfiguredAsyncDisposable readerScope = reader.ConfigureAwait(false);
+        await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+        return (reader.GetBoolean(0), reader.GetFieldValue<string[]>(1));
+    }
+
+    private async Task<bool> TryLockAsync(CancellationToken cancellationToken)
+    {
+        using NpgsqlBatch batch = CreateBatch();
+        batch.BatchCommands.Add(Command(HistorySql.TryLock, _lockKey));
+        object? result = await batch.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
+        return result is true;
+    }
+
+    private async Task<MigrationLockTimeoutException> LockTimeoutAsync(CancellationToken cancellationToken)
+    {
+        int? pid = null;
+        string? application = null;
+        string? user = null;
+        DateTimeOffset? since = null;
+        string? state = null;
+        DateTimeOffset? stateSince = null;
+        using (NpgsqlBatch batch = CreateBatch())
+        {
+            batch.BatchCommands.Add(Command(HistorySql.LockHolder, (uint)((ulong)_lockKey >> 32), (uint)((ulong)_lockKey & 0xFFFFFFFF)));
+            NpgsqlDataReader reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            await using ConfiguredAsyncDisposable readerScope = reader.ConfigureAwait(false);
+            if (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                pid = reader.GetInt32(0);
+                application = reader.IsDBNull(1) ? null : reader.GetString(1);
+                user = reader.IsDBNull(2) ? null : reader.GetString(2);
+                since = reader.IsDBNull(3) ? null : reader.GetFieldValue<DateTimeOffset>(3);
+                state = reader.IsDBNull(4) ? null : reader.GetString(4);
+                stateSince = reader.IsDBNull(5) ? null : reader.GetFieldValue<DateTimeOffset>(5);
+            }
+        }
+
+        _logger.LockTimedOut(_options.LockTimeout, HistoryTable, pid, application);
+        string holder = pid is null
+            ? "No session holds it any more: it was released just as the wait ended. Run again."
+            : $"It is held by pid {pid} (application_name '{application}', user '{user}', connected since {since:u}, {state} since {stateSince:u}): " +
+              "another runner is migrating this database. Wait for it to finish; if it is stuck, end it with " +
+              $"SELECT pg_terminate_backend({pid}); and run again.";
+        return new MigrationLockTimeoutException(
+            $"Timed out after {_options.LockTimeout} ({nameof(MigrationOptions.LockTimeout)}) waiting for the migration lock of {HistoryTable} (advisory lock {_lockKey}). {holder}",
+            _options.LockTimeout,
+            _lockKey,
+            pid,
+            application,
+            since);
+    }
+
+    private async Task RunInTransactionAsync(IReadOnlyList<NpgsqlBatchCommand> commands, CancellationToken cancellationToken)
+    {
+        using NpgsqlBatch batch = CreateBatch();
+        batch.BatchCommands.Add(new NpgsqlBatchCommand("BEGIN"));
+        foreach (NpgsqlBatchCommand command in commands)
+        {
+            batch.BatchCommands.Add(command);
+        }
+
+        batch.BatchCommands.Add(new NpgsqlBatchCommand("COMMIT"));
+        try
+        {
+            await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is NpgsqlException or OperationCanceledException)
+        {
+            await RollbackQuietlyAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    private async Task ExecuteAsync(NpgsqlBatchCommand command, CancellationToken cancellationToken)
+    {
+        using NpgsqlBatch batch = CreateBatch();
+        batch.BatchCommands.Add(command);
+        await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task RollbackQuietlyAsync()
+    {
+        if (_connection.State != ConnectionState.Open)
+        {
+            return;
+        }
+
+        try
+        {
+            using var timeout = new CancellationTokenSource(CleanupTimeout);
+            using var command = new NpgsqlCommand("ROLLBACK", _connection);
+            await command.ExecuteNonQueryAsync(timeout.Token).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is NpgsqlException or OperationCanceledException or InvalidOperationException)
+        {
+            // The connection is gone: the server rolled back with it.
+        }
+    }
+
+    /// <summary>Indexes left INVALID by a failed CREATE INDEX CONCURRENTLY, schema-qualified.</summary>
+    internal async Task<IReadOnlyList<string>> ReadInvalidIndexesAsync(CancellationToken cancellationToken)
+    {
+        using NpgsqlBatch batch = CreateBatch();
+        batch.BatchCommands.Add(new NpgsqlBatchCommand(HistorySql.InvalidIndexes));
+        NpgsqlDataReader reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        await using ConfiguredAsyncDisposable readerScope = reader.ConfigureAwait(false);
+        var names = new List<string>();
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            names.Add(reader.GetString(0));
+        }
+
+        return names;
+    }
+
+    private async Task<IReadOnlyList<string>> ReadInvalidIndexesQuietlyAsync()
+    {
+        if (_connection.State != ConnectionState.Open)
+        {
+            return [];
+        }
+
+        try
+        {
+            using var timeout = new CancellationTokenSource(CleanupTimeout);
+            return await ReadInvalidIndexesAsync(timeout.Token).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is NpgsqlException or OperationCanceledException or InvalidOperationException)
+        {
+            return [];
+        }
+    }
+
+    /// <summary>A batch that first applies the session settings, if they have not been sent yet.</summary>
+    private NpgsqlBatch CreateBatch()
+    {
+        var batch = new NpgsqlBatch(_connection);
+        if (_pendingSettings is not null)
+        {
+            for (int i = 0; i < _pendingSettings.Count; i++)
+            {
+                // The barrier after the settings commits them even if a later command of the batch fails.
+                batch.BatchCommands.Add(new NpgsqlBatchCommand(_pendingSettings[i]) { AppendErrorBarrier = i == _pendingSettings.Count - 1 });
+            }
+
+            _pendingSettings = null;
+        }
+
+        return batch;
+    }
+
+    private void RequireLock()
+    {
+        if (!_lockHeld)
+        {
+            throw new InvalidOperationException("The migration lock must be held for this; call AcquireLockAsync first.");
+        }
+    }
+
+    private NpgsqlBatchCommand InsertMany(IEnumerable<(long Version, string Description, string? Checksum, bool Dirty)> rows)
+    {
+        var list = rows.ToList();
+        return Command(
+            _sql.InsertMany,
+            list.Select(r => r.Version).ToArray(),
+            list.Select(r => r.Description).ToArray(),
+            list.Select(r => r.Checksum).ToArray(),
+            list.Select(r => r.Dirty).ToArray());
+    }
+
+    private static NpgsqlBatchCommand Command(string sql, params object?[] values)
+    {
+        var command = new NpgsqlBatchCommand(sql);
+        foreach (object? value in values)
+        {
+            command.Parameters.Add(new NpgsqlParameter { Value = value ?? DBNull.Value });
+        }
+
+        return command;
+    }
+
+    /// <summary>A statement of a script failed; carries which one, until it is turned into a MigrationFailedException.</summary>
+    private sealed class ScriptFailure(SqlStatement? statement, Exception inner) : Exception(inner.Message, inner)
+    {
+        public SqlStatement? Statement { get; } = statement;
+
+        public Exception Inner { get; } = inner;
+    }
+}

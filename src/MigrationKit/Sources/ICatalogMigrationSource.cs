@@ -1,0 +1,14 @@
+namespace MigrationKit.Sources;
+
+/// <summary>
+/// Implemented by the built-in sources: a names-only scan for the no-op fast path, and a load that reports every
+/// problem instead of throwing at the first.
+/// </summary>
+internal interface ICatalogMigrationSource : IMigrationSource
+{
+    /// <summary>Lists the versions from names alone, reading no script.</summary>
+    ValueTask<SourceCatalog> ScanAsync(CancellationToken cancellationToken);
+
+    /// <summary>Reads every migration and collects every problem.</summary>
+    ValueTask<SourceLoadResult> LoadWithProblemsAsync(CancellationToken cancellationToken);
+}

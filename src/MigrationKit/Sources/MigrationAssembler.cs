@@ -1,0 +1,273 @@
+using System.Buffers;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Unicode;
+
+namespace MigrationKit.Sources;
+
+/// <summary>
+/// Turns script files into migrations, the same way for every built-in source, collecting every problem (malformed
+/// names, duplicates, down scripts without an up script, unreadable text) instead of stopping at the first.
+/// </summary>
+internal static class MigrationAssembler
+{
+    /// <summary>Lists up versions from file names alone.</summary>
+    public static SourceCatalog Scan(IEnumerable<string> fileNames)
+    {
+        var ups = new List<long>();
+        var seen = new HashSet<(long, MigrationDirection)>();
+        bool clean = true;
+        foreach (string name in fileNames)
+        {
+            if (!MigrationFileName.IsSqlFile(name))
+            {
+                continue;
+            }
+
+            if (!MigrationFileName.TryParse(name, out long version, out _, out MigrationDirection direction, out _)
+                || !seen.Add((version, direction)))
+            {
+                clean = false;
+                continue;
+            }
+
+            if (direction == MigrationDirection.Up)
+            {
+                ups.Add(version);
+            }
+        }
+
+        foreach ((long version, MigrationDirection direction) in seen)
+        {
+            if (direction == MigrationDirection.Down && !seen.Contains((version, MigrationDirection.Up)))
+            {
+                clean = false;
+            }
+        }
+
+        ups.Sort();
+        return new SourceCatalog(ups, clean);
+    }
+
+    /// <summary>Reads every script file and assembles the migrations, collecting every problem.</summary>
+    public static SourceLoadResult Load(IEnumerable<ScriptFile> files, CancellationToken cancellationToken)
+    {
+        var problems = new List<ValidationProblem>();
+        var byVersion = new SortedDictionary<long, Parts>();
+
+        foreach (ScriptFile file in files.OrderBy(f => f.FileName, StringComparer.Ordinal))
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            if (!MigrationFileName.IsSqlFile(file.FileName))
+            {
+                continue;
+            }
+
+            if (!MigrationFileName.TryParse(file.FileName, out long version, out string description, out MigrationDirection direction, out string? error))
+            {
+                problems.Add(new ValidationProblem(
+                    ValidationCode.InvalidFileName,
+                    ValidationSeverity.Error,
+                    $"'{file.FileName}' is not a migration file name: {error}. Name it {MigrationFileName.Expected}, or move it out of the migrations folder.",
+                    Origin: file.Origin));
+                continue;
+            }
+
+            if (!byVersion.TryGetValue(version, out Parts? parts))
+            {
+                parts = new Parts(description, file.Origin);
+                byVersion.Add(version, parts);
+            }
+            else if (!string.Equals(parts.Description, description, StringComparison.Ordinal))
+            {
+                problems.Add(new ValidationProblem(
+                    ValidationCode.DuplicateVersion,
+                    ValidationSeverity.Error,
+                    $"Version {version} has two descriptions: '{parts.Description}' ({parts.FirstOrigin}) and '{description}' ({file.Origin}). Each version must be one migration: rename one of them.",
+                    version,
+                    file.Origin));
+                continue;
+            }
+
+            MigrationScript? existing = direction == MigrationDirection.Up ? parts.Up : parts.Down;
+            if (existing is not null)
+            {
+                problems.Add(new ValidationProblem(
+                    ValidationCode.DuplicateVersion,
+                    ValidationSeverity.Error,
+                    $"Version {version} has two {Lower(direction)} scripts: {existing.Origin} and {file.Origin}. Give one of them a new version.",
+                    version,
+                    file.Origin));
+                continue;
+            }
+
+            MigrationScript? script = Read(file, version, problems);
+            if (script is null)
+            {
+                parts.Unreadable = true;
+                continue;
+            }
+
+            if (direction == MigrationDirection.Up)
+            {
+                parts.Up = script;
+            }
+            else
+            {
+                parts.Down = script;
+            }
+        }
+
+        var migrations = new List<Migration>(byVersion.Count);
+        foreach ((long version, Parts parts) in byVersion)
+        {
+            if (parts.Up is null)
+            {
+                if (!parts.Unreadable)
+                {
+                    problems.Add(new ValidationProblem(
+                        ValidationCode.MissingUpScript,
+                        ValidationSeverity.Error,
+                        $"Version {version} has a down script but no up script. Add {version}_{parts.Description}.up.sql or remove the down script.",
+                        version,
+                        parts.Down?.Origin ?? parts.FirstOrigin));
+                }
+
+                continue;
+            }
+
+            migrations.Add(new Migration(version, parts.Description, parts.Up, parts.Down));
+        }
+
+        return new SourceLoadResult(migrations, problems);
+    }
+
+    private static string Lower(MigrationDirection direction) => direction == MigrationDirection.Up ? "up" : "down";
+
+    private static MigrationScript? Read(ScriptFile file, long version, List<ValidationProblem> problems)
+    {
+        byte[] bytes;
+        try
+        {
+            bytes = file.ReadBytes();
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            problems.Add(new ValidationProblem(
+                ValidationCode.UnreadableScript,
+                ValidationSeverity.Error,
+                $"{file.Origin} cannot be read ({ex.GetType().Name}: {ex.Message}). Check that it is a readable file, not a broken or looping link.",
+                version,
+                file.Origin));
+            return null;
+        }
+
+        ReadOnlySpan<byte> text = bytes;
+        if (text.StartsWith("\uFEFF"u8))
+        {
+            text = text[3..];
+        }
+
+        byte[]? normalized = null;
+        if (text.Contains((byte)'\r'))
+        {
+            normalized = RemoveCarriageReturnsBeforeLineFeeds(text);
+            text = normalized;
+        }
+
+        if (!Utf8.IsValid(text))
+        {
+            int offset = FindInvalidUtf8(text);
+            problems.Add(new ValidationProblem(
+                ValidationCode.UnreadableScript,
+                ValidationSeverity.Error,
+                $"{file.Origin} is not valid UTF-8 (byte {offset}). Save it as UTF-8; nothing was sent to the server.",
+                version,
+                file.Origin,
+                LineOf(text, offset),
+                ColumnOf(text, offset)));
+            return null;
+        }
+
+        int nul = text.IndexOf((byte)0);
+        if (nul >= 0)
+        {
+            problems.Add(new ValidationProblem(
+                ValidationCode.UnreadableScript,
+                ValidationSeverity.Error,
+                $"{file.Origin} contains a NUL character, which PostgreSQL cannot take in SQL text. Remove it; nothing was sent to the server.",
+                version,
+                file.Origin,
+                LineOf(text, nul),
+                ColumnOf(text, nul)));
+            return null;
+        }
+
+        string sql = Encoding.UTF8.GetString(text);
+        string checksum = Convert.ToHexStringLower(SHA256.HashData(text));
+        return new MigrationScript(sql, file.Origin, checksum);
+    }
+
+    private static byte[] RemoveCarriageReturnsBeforeLineFeeds(ReadOnlySpan<byte> text)
+    {
+        byte[] result = new byte[text.Length];
+        int written = 0;
+        for (int i = 0; i < text.Length; i++)
+        {
+            if (text[i] == (byte)'\r' && i + 1 < text.Length && text[i + 1] == (byte)'\n')
+            {
+                continue;
+            }
+
+            result[written++] = text[i];
+        }
+
+        return result.AsSpan(0, written).ToArray();
+    }
+
+    private static int FindInvalidUtf8(ReadOnlySpan<byte> text)
+    {
+        char[] buffer = ArrayPool<char>.Shared.Rent(Math.Max(1, text.Length));
+        try
+        {
+            Utf8.ToUtf16(text, buffer, out int bytesRead, out _, replaceInvalidSequences: false);
+            return bytesRead;
+        }
+        finally
+        {
+            ArrayPool<char>.Shared.Return(buffer);
+        }
+    }
+
+    private static int LineOf(ReadOnlySpan<byte> text, int offset) => text[..offset].Count((byte)'\n') + 1;
+
+    private static int ColumnOf(ReadOnlySpan<byte> text, int offset)
+    {
+        ReadOnlySpan<byte> before = text[..offset];
+        int lineStart = before.LastIndexOf((byte)'\n') + 1;
+        // Columns count characters: UTF-8 continuation bytes don't start one.
+        int column = 1;
+        foreach (byte b in before[lineStart..])
+        {
+            if ((b & 0xC0) != 0x80)
+            {
+                column++;
+            }
+        }
+
+        return column;
+    }
+
+    private sealed class Parts(string description, string firstOrigin)
+    {
+        public string Description { get; } = description;
+
+        public string FirstOrigin { get; } = firstOrigin;
+
+        public MigrationScript? Up { get; set; }
+
+        public MigrationScript? Down { get; set; }
+
+        public bool Unreadable { get; set; }
+    }
+}

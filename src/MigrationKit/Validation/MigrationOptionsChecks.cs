@@ -1,0 +1,58 @@
+using MigrationKit.Postgres;
+
+namespace MigrationKit.Validation;
+
+/// <summary>Checks options once, for the store and for the host's start-up validation, naming every wrong option.</summary>
+internal static class MigrationOptionsChecks
+{
+    public static IReadOnlyList<string> Check(MigrationOptions options, bool requireConnectionString)
+    {
+        var problems = new List<string>();
+        if (requireConnectionString && string.IsNullOrWhiteSpace(options.ConnectionString))
+        {
+            problems.Add($"{nameof(MigrationOptions.ConnectionString)} is not set (and no NpgsqlDataSource was given).");
+        }
+
+        if (!PostgresIdentifier.IsValid(options.Schema))
+        {
+            problems.Add($"{nameof(MigrationOptions.Schema)} must be a PostgreSQL identifier: not empty, no NUL character, at most {PostgresIdentifier.MaxBytes} bytes.");
+        }
+
+        if (!PostgresIdentifier.IsValid(options.TableName))
+        {
+            problems.Add($"{nameof(MigrationOptions.TableName)} must be a PostgreSQL identifier: not empty, no NUL character, at most {PostgresIdentifier.MaxBytes} bytes.");
+        }
+
+        if (options.LockTimeout <= TimeSpan.Zero)
+        {
+            problems.Add($"{nameof(MigrationOptions.LockTimeout)} must be greater than zero (it is {options.LockTimeout}).");
+        }
+
+        if (options.StatementTimeout is { } statementTimeout && statementTimeout <= TimeSpan.Zero)
+        {
+            problems.Add($"{nameof(MigrationOptions.StatementTimeout)} must be greater than zero when set (it is {statementTimeout}).");
+        }
+
+        if (options.DdlLockTimeout is { } ddlLockTimeout && ddlLockTimeout <= TimeSpan.Zero)
+        {
+            problems.Add($"{nameof(MigrationOptions.DdlLockTimeout)} must be greater than zero when set (it is {ddlLockTimeout}).");
+        }
+
+        if (options.DdlLockRetries < 0)
+        {
+            problems.Add($"{nameof(MigrationOptions.DdlLockRetries)} must not be negative (it is {options.DdlLockRetries}).");
+        }
+
+        if (options.StartupConnectRetry < TimeSpan.Zero)
+        {
+            problems.Add($"{nameof(MigrationOptions.StartupConnectRetry)} must not be negative (it is {options.StartupConnectRetry}).");
+        }
+
+        if (!Enum.IsDefined(options.OutOfOrder))
+        {
+            problems.Add($"{nameof(MigrationOptions.OutOfOrder)} must be Fail or Apply (it is {(int)options.OutOfOrder}).");
+        }
+
+        return problems;
+    }
+}
