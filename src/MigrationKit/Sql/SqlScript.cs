@@ -15,8 +15,15 @@ namespace MigrationKit.Sql;
 /// body of a <c>CREATE [OR REPLACE] FUNCTION | PROCEDURE</c> statement.
 /// </para>
 /// <para>
-/// psql counts every <c>BEGIN</c> in such a statement as the start of a block; this lexer only counts
-/// <c>BEGIN ATOMIC</c>, so that a function named <c>begin</c> does not swallow the rest of the script.
+/// Where psql and the server read a script differently, this follows the server, which is what golang-migrate
+/// sends whole files to: psql counts every <c>BEGIN</c> in such a statement as the start of a block, so a function
+/// named <c>begin</c> or a parameter named <c>begin</c> used in the body swallows the rest of the script; this lexer
+/// only counts <c>BEGIN ATOMIC</c>. And psql reads a file line by line, so it does not continue an <c>E'...'</c>
+/// string onto the next line (<c>E'a'</c> newline <c>'b\';c'</c>); the server does, and so does this lexer.
+/// </para>
+/// <para>
+/// A parsed script is immutable and safe to share between threads; the line index behind positions is built on
+/// first use (a benign race may build it twice).
 /// </para>
 /// </remarks>
 internal sealed class SqlScript

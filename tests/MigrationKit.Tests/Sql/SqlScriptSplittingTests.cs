@@ -220,6 +220,7 @@ internal sealed class SqlScriptSplittingTests
     [TestCase("CREATE TABLE t (begin int); BEGIN; SELECT 1", new[] { "CREATE TABLE t (begin int)", "BEGIN", "SELECT 1" })]
     [TestCase("CREATE \"FUNCTION\" f() BEGIN ATOMIC SELECT 1; END", new[] { "CREATE \"FUNCTION\" f() BEGIN ATOMIC SELECT 1", "END" })]
     [TestCase("CREATE FUNCTION f(begin atomic) RETURNS int; SELECT 2", new[] { "CREATE FUNCTION f(begin atomic) RETURNS int", "SELECT 2" })]
+    [TestCase("CREATE FUNCTION f(begin int) RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT begin; END; SELECT 2", new[] { "CREATE FUNCTION f(begin int) RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT begin; END", "SELECT 2" })]
     public void Begin_and_end_only_nest_inside_a_routine_body(string sql, string[] expected)
     {
         Split(sql).Should().Equal(expected);
