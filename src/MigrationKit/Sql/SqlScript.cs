@@ -1,114 +1,382 @@
+using System.Collections.ObjectModel;
+using System.Globalization;
+using System.Text;
+
 namespace MigrationKit.Sql;
 
-// Temporary stand-in with the lexer's API (a naive split on ';'); the real lexer replaces this file.
+/// <summary>
+/// A PostgreSQL script split into its top-level statements the way psql splits a file, with what MigrationKit
+/// needs to know to run it: lexical errors, transaction control, and statements that cannot run in a transaction.
+/// </summary>
+/// <remarks>
+/// <para>
+/// <see cref="Parse"/> reads the text once and never throws on any input. Statements end at a <c>;</c> that is not
+/// inside a string, quoted identifier, dollar quote, comment or parentheses, nor inside the <c>BEGIN ATOMIC ... END</c>
+/// body of a <c>CREATE [OR REPLACE] FUNCTION | PROCEDURE</c> statement.
+/// </para>
+/// <para>
+/// Where psql and the server read a script differently, this follows the server, which is what golang-migrate
+/// sends whole files to: psql counts every <c>BEGIN</c> in such a statement as the start of a block, so a function
+/// named <c>begin</c> or a parameter named <c>begin</c> used in the body swallows the rest of the script; this lexer
+/// only counts <c>BEGIN ATOMIC</c>. And psql reads a file line by line, so it does not continue an <c>E'...'</c>
+/// string onto the next line (<c>E'a'</c> newline <c>'b\';c'</c>); the server does, and so does this lexer.
+/// </para>
+/// <para>
+/// A parsed script is immutable and safe to share between threads; the line index behind positions is built on
+/// first use (a benign race may build it twice).
+/// </para>
+/// </remarks>
 internal sealed class SqlScript
 {
+    private const string DirectiveText = "migrationkit:no-transaction";
+
+    private SqlTextIndex? _index;
+
     private SqlScript(string text)
     {
         Text = text;
         var statements = new List<SqlStatement>();
-        int start = 0;
-        for (int i = 0; i <= text.Length; i++)
-        {
-            if (i == text.Length || text[i] == ';')
-            {
-                int s = start;
-                while (s < i && char.IsWhiteSpace(text[s]))
-                {
-                    s++;
-                }
+        List<SqlSyntaxError>? errors = null;
+        HasNoTransactionDirective = Split(statements, ref errors);
 
-                int e = i;
-                while (e > s && char.IsWhiteSpace(text[e - 1]))
-                {
-                    e--;
-                }
-
-                if (e > s)
-                {
-                    statements.Add(new SqlStatement(this, s, e - s));
-                }
-
-                start = i + 1;
-            }
-        }
-
-        Statements = statements;
-        Body = statements;
+        Statements = statements.AsReadOnly();
+        Errors = errors is null ? [] : errors.AsReadOnly();
+        (TransactionShape, SqlStatement? controlCulprit) = FindTransactionShape(statements);
+        Body = TransactionShape == TransactionShape.Wrapped
+            ? new ReadOnlyCollection<SqlStatement>(new ArraySegment<SqlStatement>([.. statements], 1, statements.Count - 2))
+            : Statements;
+        OutsideTransactionReason = ExplainOutsideTransaction(statements, controlCulprit);
     }
 
+    private enum RoutineHeader
+    {
+        Start,
+        AfterCreate,
+        AfterOr,
+        AfterOrReplace,
+        Routine,
+        NotRoutine,
+    }
+
+    /// <summary>Gets the script text.</summary>
     public string Text { get; }
 
+    /// <summary>Gets the top-level statements in order. Empty or comment-only pieces between semicolons are left out.</summary>
     public IReadOnlyList<SqlStatement> Statements { get; }
 
+    /// <summary>Gets the constructs still open at the end of the input; empty for a well-formed script.</summary>
+    public IReadOnlyList<SqlSyntaxError> Errors { get; }
+
+    /// <summary>
+    /// Gets a value indicating whether a <c>-- migrationkit:no-transaction</c> comment line comes before the first
+    /// statement.
+    /// </summary>
+    public bool HasNoTransactionDirective { get; }
+
+    /// <summary>Gets how the script uses transaction control statements.</summary>
+    public TransactionShape TransactionShape { get; }
+
+    /// <summary>
+    /// Gets the statements without the wrapping <c>BEGIN</c> and <c>COMMIT</c> when the shape is
+    /// <see cref="TransactionShape.Wrapped"/>; otherwise <see cref="Statements"/>.
+    /// </summary>
     public IReadOnlyList<SqlStatement> Body { get; }
 
-    public IReadOnlyList<SqlSyntaxError> Errors { get; } = [];
+    /// <summary>
+    /// Gets a value indicating whether the script must run outside a transaction: it carries the directive, has a
+    /// statement PostgreSQL refuses in a transaction block, or controls transactions beyond a plain wrapper.
+    /// </summary>
+    public bool RunsOutsideTransaction => OutsideTransactionReason is not null;
 
-    public bool HasNoTransactionDirective => Text.Contains("-- migrationkit:no-transaction", StringComparison.OrdinalIgnoreCase);
+    /// <summary>
+    /// Gets why the script runs outside a transaction, for logs and plans, such as
+    /// <c>line 3: CREATE INDEX CONCURRENTLY cannot run inside a transaction block</c>; <see langword="null"/> when it
+    /// runs in one.
+    /// </summary>
+    public string? OutsideTransactionReason { get; }
 
-    public TransactionShape TransactionShape => Text.Length < 0 ? TransactionShape.Other : TransactionShape.None;
-
-    public bool RunsOutsideTransaction => HasNoTransactionDirective || Text.Contains("CONCURRENTLY", StringComparison.OrdinalIgnoreCase);
-
-    public string? OutsideTransactionReason => RunsOutsideTransaction ? "it carries -- migrationkit:no-transaction" : null;
-
+    /// <summary>Gets a value indicating whether the script has no statement (only whitespace and comments).</summary>
     public bool IsEmpty => Statements.Count == 0;
 
-    public static SqlScript Parse(string text) => new(text);
+    private SqlTextIndex Index => _index ??= SqlTextIndex.Build(Text);
 
-    public SqlPosition GetPosition(int offset)
+    /// <summary>Splits and classifies a script. Never throws for any text.</summary>
+    /// <param name="text">The script text.</param>
+    /// <returns>The parsed script.</returns>
+    public static SqlScript Parse(string text)
     {
-        int line = 1;
-        int lineStart = 0;
-        for (int i = 0; i < offset && i < Text.Length; i++)
+        ArgumentNullException.ThrowIfNull(text);
+        return new SqlScript(text);
+    }
+
+    /// <summary>Gets the 1-based line and column (in code points) of an offset in <see cref="Text"/>.</summary>
+    /// <param name="offset">A UTF-16 offset from 0 to the length of the text, both included.</param>
+    /// <returns>The position.</returns>
+    public SqlPosition GetPosition(int offset) => Index.GetPosition(offset);
+
+    /// <summary>
+    /// Maps the position of a server error (PostgreSQL's 1-based index in characters into the statement text that
+    /// was sent) to the line and column in the script.
+    /// </summary>
+    /// <param name="statement">The statement of this script that failed.</param>
+    /// <param name="serverPosition">The error's position; 0 or out of range gives the statement's start.</param>
+    /// <returns>The position in the script.</returns>
+    public SqlPosition GetPositionOfServerError(SqlStatement statement, int serverPosition)
+    {
+        ArgumentNullException.ThrowIfNull(statement);
+        if (!ReferenceEquals(statement.Script, this))
         {
-            if (Text[i] == '\n')
+            throw new ArgumentException("The statement belongs to another script.", nameof(statement));
+        }
+
+        if (serverPosition < 1)
+        {
+            return statement.Position;
+        }
+
+        string text = Text;
+        int i = statement.Offset;
+        int end = statement.Offset + statement.Length;
+        int remaining = serverPosition - 1;
+        while (remaining > 0 && i < end)
+        {
+            i += char.IsHighSurrogate(text[i]) && i + 1 < end && char.IsLowSurrogate(text[i + 1]) ? 2 : 1;
+            remaining--;
+        }
+
+        // Position length + 1 is the end of the statement ("syntax error at end of input").
+        return remaining > 0 ? statement.Position : GetPosition(i);
+    }
+
+    private static bool IsNoTransactionDirective(ReadOnlySpan<char> comment)
+    {
+        ReadOnlySpan<char> rest = comment[2..].TrimStart(" \t\f\v");
+        return rest.Length >= DirectiveText.Length
+            && Ascii.EqualsIgnoreCase(rest[..DirectiveText.Length], DirectiveText)
+            && rest[DirectiveText.Length..].TrimEnd(" \t\f\v").IsEmpty;
+    }
+
+    private static bool IsFunctionOrProcedure(ReadOnlySpan<char> word) =>
+        Ascii.EqualsIgnoreCase(word, "FUNCTION") || Ascii.EqualsIgnoreCase(word, "PROCEDURE");
+
+    // Wrapped: a plain BEGIN first, a plain COMMIT last, no other transaction control. Otherwise the culprit is
+    // the first transaction control statement that is not such a leading BEGIN or trailing COMMIT, or, when there
+    // is none (a BEGIN without COMMIT, a lone COMMIT), the first transaction control statement.
+    private static (TransactionShape Shape, SqlStatement? Culprit) FindTransactionShape(List<SqlStatement> statements)
+    {
+        int count = statements.Count;
+        SqlStatement? firstControl = null;
+        SqlStatement? firstUnwrapped = null;
+        for (int i = 0; i < count; i++)
+        {
+            SqlStatement statement = statements[i];
+            if (statement.Kind == SqlStatementKind.Other)
             {
-                line++;
-                lineStart = i + 1;
+                continue;
+            }
+
+            firstControl ??= statement;
+            bool leadingBegin = i == 0 && statement is { Kind: SqlStatementKind.Begin, IsPlainTransactionControl: true };
+            bool trailingCommit = i == count - 1 && statement is { Kind: SqlStatementKind.Commit, IsPlainTransactionControl: true };
+            if (!leadingBegin && !trailingCommit)
+            {
+                firstUnwrapped = statement;
+                break;
             }
         }
 
-        return new SqlPosition(line, offset - lineStart + 1);
+        if (firstControl is null)
+        {
+            return (TransactionShape.None, null);
+        }
+
+        if (firstUnwrapped is null && count >= 2
+            && statements[0].Kind == SqlStatementKind.Begin
+            && statements[count - 1].Kind == SqlStatementKind.Commit)
+        {
+            return (TransactionShape.Wrapped, null);
+        }
+
+        return (TransactionShape.Other, firstUnwrapped ?? firstControl);
     }
 
-    public SqlPosition GetPositionOfServerError(SqlStatement statement, int serverPosition) =>
-        GetPosition(statement.Offset + Math.Max(0, serverPosition - 1));
+    private bool Split(List<SqlStatement> statements, ref List<SqlSyntaxError>? errors)
+    {
+        string text = Text;
+        var lexer = new SqlLexer(text);
+        bool directive = false;
+        int start = -1;
+        int end = -1;
+        int parenthesisDepth = 0;
+        int atomicDepth = 0;
+        RoutineHeader header = RoutineHeader.Start;
+        bool afterBegin = false;
+
+        while (lexer.TryRead(out SqlToken token))
+        {
+            bool isBegin = false;
+            switch (token.Kind)
+            {
+                case SqlTokenKind.LineComment:
+                    if (!directive && start < 0 && statements.Count == 0)
+                    {
+                        directive = IsNoTransactionDirective(text.AsSpan(token.Start, token.Length));
+                    }
+
+                    continue;
+
+                case SqlTokenKind.BlockComment when !token.IsUnterminated:
+                    continue;
+
+                case SqlTokenKind.Semicolon when parenthesisDepth == 0 && atomicDepth == 0:
+                    if (start >= 0)
+                    {
+                        AddStatement(statements, start, end);
+                    }
+
+                    start = -1;
+                    header = RoutineHeader.Start;
+                    afterBegin = false;
+                    continue;
+
+                case SqlTokenKind.OpenParenthesis:
+                    parenthesisDepth++;
+                    break;
+
+                case SqlTokenKind.CloseParenthesis:
+                    if (parenthesisDepth > 0)
+                    {
+                        parenthesisDepth--;
+                    }
+
+                    break;
+
+                case SqlTokenKind.Word when header != RoutineHeader.NotRoutine:
+                    // Only CREATE [OR REPLACE] FUNCTION | PROCEDURE statements can hold a BEGIN ATOMIC ... END
+                    // body, whose semicolons do not end the statement; CASE ... END nests inside it.
+                    ReadOnlySpan<char> word = text.AsSpan(token.Start, token.Length);
+                    header = header switch
+                    {
+                        RoutineHeader.Start => Ascii.EqualsIgnoreCase(word, "CREATE") ? RoutineHeader.AfterCreate : RoutineHeader.NotRoutine,
+                        RoutineHeader.AfterCreate => Ascii.EqualsIgnoreCase(word, "OR") ? RoutineHeader.AfterOr
+                            : IsFunctionOrProcedure(word) ? RoutineHeader.Routine
+                            : RoutineHeader.NotRoutine,
+                        RoutineHeader.AfterOr => Ascii.EqualsIgnoreCase(word, "REPLACE") ? RoutineHeader.AfterOrReplace : RoutineHeader.NotRoutine,
+                        RoutineHeader.AfterOrReplace => IsFunctionOrProcedure(word) ? RoutineHeader.Routine : RoutineHeader.NotRoutine,
+                        _ => header,
+                    };
+                    if (header == RoutineHeader.Routine && parenthesisDepth == 0)
+                    {
+                        if (afterBegin && Ascii.EqualsIgnoreCase(word, "ATOMIC"))
+                        {
+                            atomicDepth++;
+                        }
+                        else if (atomicDepth > 0 && Ascii.EqualsIgnoreCase(word, "CASE"))
+                        {
+                            atomicDepth++;
+                        }
+                        else if (atomicDepth > 0 && Ascii.EqualsIgnoreCase(word, "END"))
+                        {
+                            atomicDepth--;
+                        }
+
+                        isBegin = Ascii.EqualsIgnoreCase(word, "BEGIN");
+                    }
+
+                    break;
+
+                default:
+                    break;
+            }
+
+            if (token.Kind != SqlTokenKind.Word && header is not (RoutineHeader.Routine or RoutineHeader.NotRoutine))
+            {
+                // The header is words only: "CREATE (" or "CREATE "function"" is no routine.
+                header = RoutineHeader.NotRoutine;
+            }
+
+            afterBegin = isBegin;
+            if (token.IsUnterminated)
+            {
+                // An open construct always runs to the end of the input, so there is at most one.
+                (errors ??= []).Add(DescribeUnterminated(token));
+            }
+
+            if (start < 0)
+            {
+                start = token.Start;
+            }
+
+            end = token.End;
+        }
+
+        if (start >= 0)
+        {
+            AddStatement(statements, start, end);
+        }
+
+        return directive;
+    }
+
+    private void AddStatement(List<SqlStatement> statements, int start, int end)
+    {
+        var classification = SqlStatementClassifier.Classify(Text.AsSpan(start, end - start));
+        statements.Add(new SqlStatement(this, start, end - start, classification));
+    }
+
+    private SqlSyntaxError DescribeUnterminated(SqlToken token)
+    {
+        string construct = token.Kind switch
+        {
+            SqlTokenKind.StandardString => "quoted string",
+            SqlTokenKind.EscapeString => "escape string (E'...')",
+            SqlTokenKind.UnicodeString => "Unicode string (U&'...')",
+            SqlTokenKind.NationalString => "national character string (N'...')",
+            SqlTokenKind.BitString => "bit string (B'...')",
+            SqlTokenKind.HexString => "hexadecimal string (X'...')",
+            SqlTokenKind.QuotedIdentifier => "quoted identifier",
+            SqlTokenKind.UnicodeQuotedIdentifier => "Unicode quoted identifier (U&\"...\")",
+            SqlTokenKind.DollarString => "dollar-quoted string " + DollarTag(token),
+            SqlTokenKind.BlockComment => "/* comment",
+            _ => "construct",
+        };
+        SqlPosition position = GetPosition(token.Start);
+        string message = string.Create(
+            CultureInfo.InvariantCulture,
+            $"unterminated {construct} starting at line {position.Line}, column {position.Column}");
+        return new SqlSyntaxError(token.Start, position, message);
+    }
+
+    private string DollarTag(SqlToken token)
+    {
+        ReadOnlySpan<char> rest = Text.AsSpan(token.Start + 1, token.Length - 1);
+        return string.Concat("$", rest[..(rest.IndexOf('$') + 1)]);
+    }
+
+    private string? ExplainOutsideTransaction(List<SqlStatement> statements, SqlStatement? controlCulprit)
+    {
+        if (HasNoTransactionDirective)
+        {
+            return "it carries -- " + DirectiveText;
+        }
+
+        foreach (SqlStatement statement in statements)
+        {
+            if (ReferenceEquals(statement, controlCulprit))
+            {
+                return string.Create(
+                    CultureInfo.InvariantCulture,
+                    $"line {statement.Position.Line}: it controls transactions itself ({statement.TransactionControlLabel})");
+            }
+
+            if (statement.NonTransactionalReason is { } reason)
+            {
+                return string.Create(
+                    CultureInfo.InvariantCulture,
+                    $"line {statement.Position.Line}: {reason} cannot run inside a transaction block");
+            }
+        }
+
+        return null;
+    }
 }
-
-internal readonly record struct SqlPosition(int Line, int Column);
-
-internal sealed class SqlStatement(SqlScript script, int offset, int length)
-{
-    public int Offset { get; } = offset;
-
-    public int Length { get; } = length;
-
-    public string Text => script.Text.Substring(Offset, Length);
-
-    public SqlPosition Position => script.GetPosition(Offset);
-
-    public SqlStatementKind Kind => Length < 0 ? SqlStatementKind.Begin : SqlStatementKind.Other;
-
-    public string? NonTransactionalReason => Length < 0 ? "x" : null;
-}
-
-internal enum SqlStatementKind
-{
-    Other,
-    Begin,
-    Commit,
-    Rollback,
-    Savepoint,
-    OtherTransactionControl,
-}
-
-internal enum TransactionShape
-{
-    None,
-    Wrapped,
-    Other,
-}
-
-internal sealed record SqlSyntaxError(int Offset, SqlPosition Position, string Message);
