@@ -129,8 +129,8 @@ public sealed class PostgresServer : IAsyncDisposable
                         StartWatchdog: true);
                     var started = await LocalCluster.StartAsync(binaries.Binaries, user.User, settings, logger, cancellationToken)
                         .ConfigureAwait(false);
-                    var server = await CreateAsync(
-                        PostgresServerKind.LocalCluster, started.ConnectionString, logger, started, null, cancellationToken).ConfigureAwait(false);
+                    var server = new PostgresServer(
+                        PostgresServerKind.LocalCluster, started.ConnectionString, started.ServerVersion, logger, started, null);
                     var description = string.Create(
                         CultureInfo.InvariantCulture,
                         $"PostgreSQL {server.ServerVersion} from {binaries.Binaries.BinDirectory} on 127.0.0.1:{started.Port}, running as {user.User.Name}");
@@ -226,9 +226,12 @@ public sealed class PostgresServer : IAsyncDisposable
     {
         ObjectDisposedException.ThrowIf(Volatile.Read(ref disposed) != 0, this);
         var name = DatabaseNames.Create(namePrefix);
+        // Servers this instance started run with fsync off, where copying files and a checkpoint beats WAL-logging every
+        // page (PostgreSQL 15's default); an external server may have fsync on and much to checkpoint, so it keeps its default.
+        var strategy = Kind != PostgresServerKind.External && ServerVersion.Major >= 15 ? " STRATEGY FILE_COPY" : string.Empty;
         await ServerQueries.ExecuteAsync(
             maintenanceConnectionString,
-            $"CREATE DATABASE {DatabaseNames.Quote(name)} TEMPLATE template0",
+            $"CREATE DATABASE {DatabaseNames.Quote(name)} TEMPLATE template0{strategy}",
             cancellationToken).ConfigureAwait(false);
         var database = new ThrowawayDatabase(this, name, GetConnectionString(name));
         databases[name] = database;

@@ -28,10 +28,11 @@ internal sealed class LocalCluster
     private readonly ServerUser user;
     private int stopped;
 
-    private LocalCluster(string folder, int port, Process postmaster, PostgresBinaries binaries, ServerUser user)
+    private LocalCluster(string folder, int port, Version serverVersion, Process postmaster, PostgresBinaries binaries, ServerUser user)
     {
         Folder = folder;
         Port = port;
+        ServerVersion = serverVersion;
         this.postmaster = postmaster;
         this.binaries = binaries;
         this.user = user;
@@ -45,6 +46,9 @@ internal sealed class LocalCluster
 
     /// <summary>Gets the loopback port the server listens on.</summary>
     public int Port { get; }
+
+    /// <summary>Gets the server version, queried when the server was found ready.</summary>
+    public Version ServerVersion { get; }
 
     /// <summary>Gets the connection string to the <c>postgres</c> database as the <c>postgres</c> superuser.</summary>
     public string ConnectionString => BuildConnectionString(Port, pooling: null);
@@ -111,7 +115,7 @@ internal sealed class LocalCluster
                 if (result.Postmaster is not null)
                 {
                     Log.LocalClusterStarted(logger, port, stopwatch.ElapsedMilliseconds, data, user.Name, origin);
-                    return new LocalCluster(folder, port, result.Postmaster, binaries, user);
+                    return new LocalCluster(folder, port, result.ServerVersion!, result.Postmaster, binaries, user);
                 }
 
                 if (result.PortTaken && attempt < MaximumStartAttempts)
@@ -233,7 +237,7 @@ internal sealed class LocalCluster
                 // a PostgreSQL server took the port and accepts connections without answering.
                 using var attempt = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, exited.Token);
                 attempt.CancelAfter(TimeSpan.FromSeconds(5));
-                var query = QueryDataDirectoryAsync(probe, attempt.Token);
+                var query = QueryIdentityAsync(probe, attempt.Token);
                 if (await Task.WhenAny(query, exitedTask).ConfigureAwait(false) != query)
                 {
                     // Npgsql does not always stop waiting for the server's first answer when cancelled.
@@ -241,10 +245,10 @@ internal sealed class LocalCluster
                     continue;
                 }
 
-                var dataDirectory = await query.ConfigureAwait(false);
+                var (dataDirectory, version) = await query.ConfigureAwait(false);
                 if (string.Equals(Path.GetFullPath(dataDirectory), Path.GetFullPath(data), StringComparison.Ordinal))
                 {
-                    return new StartAttempt(process, false, string.Empty, string.Empty);
+                    return new StartAttempt(process, false, string.Empty, string.Empty, version);
                 }
 
                 // Another server took the port between picking and binding; ours cannot listen on it.
@@ -289,16 +293,22 @@ internal sealed class LocalCluster
         return new StartAttempt(null, portTaken, failure, tail);
     }
 
-    private static async Task<string> QueryDataDirectoryAsync(string connectionString, CancellationToken cancellationToken)
+    /// <summary>Asks the server for its data folder (to tell it from another server on the port) and its version.</summary>
+    private static async Task<(string DataDirectory, Version Version)> QueryIdentityAsync(string connectionString, CancellationToken cancellationToken)
     {
         var connection = new NpgsqlConnection(connectionString);
         await using (connection.ConfigureAwait(false))
         {
             await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
-            var command = new NpgsqlCommand("SELECT current_setting('data_directory')", connection);
+            var command = new NpgsqlCommand("SELECT current_setting('data_directory'), current_setting('server_version_num')", connection);
             await using (command.ConfigureAwait(false))
             {
-                return (string)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+                var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+                await using (reader.ConfigureAwait(false))
+                {
+                    await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+                    return (reader.GetString(0), ServerQueries.ParseVersionNumber(reader.GetString(1)));
+                }
             }
         }
     }
@@ -348,5 +358,5 @@ internal sealed class LocalCluster
         }
     }
 
-    private sealed record StartAttempt(Process? Postmaster, bool PortTaken, string Failure, string LogTail);
+    private sealed record StartAttempt(Process? Postmaster, bool PortTaken, string Failure, string LogTail, Version? ServerVersion = null);
 }

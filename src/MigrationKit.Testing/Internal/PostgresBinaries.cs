@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 
 namespace MigrationKit.Testing.Internal;
@@ -5,6 +6,8 @@ namespace MigrationKit.Testing.Internal;
 /// <summary>The PostgreSQL server programs a local cluster is created and run with.</summary>
 internal sealed class PostgresBinaries
 {
+    private static readonly ConcurrentDictionary<string, PostgresBinaries> Found = new(StringComparer.Ordinal);
+
     private PostgresBinaries(string binDirectory, string versionText)
     {
         BinDirectory = binDirectory;
@@ -34,6 +37,24 @@ internal sealed class PostgresBinaries
     /// then in the usual install locations (highest version first).
     /// </summary>
     public static async Task<PostgresBinariesResolution> LocateAsync(string? binDirectory, CancellationToken cancellationToken = default)
+    {
+        // Found binaries are remembered for the process ('postgres --version' costs tens of milliseconds); failures are not.
+        var key = binDirectory ?? string.Empty;
+        if (Found.TryGetValue(key, out var found) && HasServerPrograms(found.BinDirectory))
+        {
+            return new PostgresBinariesResolution(found, null);
+        }
+
+        var resolution = await SearchAsync(binDirectory, cancellationToken).ConfigureAwait(false);
+        if (resolution.Binaries is not null)
+        {
+            Found[key] = resolution.Binaries;
+        }
+
+        return resolution;
+    }
+
+    private static async Task<PostgresBinariesResolution> SearchAsync(string? binDirectory, CancellationToken cancellationToken)
     {
         var candidates = binDirectory is null ? DefaultCandidates() : [binDirectory];
         foreach (var candidate in candidates)

@@ -14,6 +14,12 @@ internal static class ServerQueries
     public static async Task<Version> QueryVersionAsync(string connectionString, CancellationToken cancellationToken = default)
     {
         var text = await ScalarAsync(connectionString, "SELECT current_setting('server_version_num')", cancellationToken).ConfigureAwait(false);
+        return ParseVersionNumber(text);
+    }
+
+    /// <summary>Turns a <c>server_version_num</c> such as 150018 into 15.18 (90624 into 9.6.24).</summary>
+    public static Version ParseVersionNumber(string text)
+    {
         var number = int.Parse(text, NumberStyles.None, CultureInfo.InvariantCulture);
         return number >= 100000
             ? new Version(number / 10000, number % 10000)
