@@ -48,9 +48,6 @@ public sealed class PostgresServer : IAsyncDisposable
     /// <summary>Gets the server version, queried from the server (major.minor, e.g. 15.18).</summary>
     public Version ServerVersion { get; }
 
-    /// <summary>Gets the local cluster behind this server, when <see cref="Kind"/> is <see cref="PostgresServerKind.LocalCluster"/>.</summary>
-    internal LocalCluster? Cluster => cluster;
-
     /// <summary>
     /// Finds or starts a server: (1) <see cref="PostgresServerOptions.ConnectionString"/>, else the
     /// <c>MIGRATIONKIT_TEST_CONNECTION</c> environment variable (an external server); (2) a private cluster from the
@@ -73,134 +70,35 @@ public sealed class PostgresServer : IAsyncDisposable
 
         var logger = (options.LoggerFactory ?? NullLoggerFactory.Instance).CreateLogger<PostgresServer>();
         var stopwatch = Stopwatch.StartNew();
-        var reasons = new List<(PostgresServerKind Kind, string Reason)>();
-        var failures = new List<Exception>();
 
-        void Skip(PostgresServerKind kind, string reason)
-        {
-            reasons.Add((kind, reason));
-            Log.ServerKindSkipped(logger, kind, reason);
-        }
-
-        // 1. An external server.
+        // 1. An external server: when one is named, it is used or the start fails; nothing else is tried.
         var (connectionString, source) = ExternalConnectionString(options);
         if (connectionString is not null)
         {
             return await StartExternalAsync(connectionString, source, options, logger, cancellationToken).ConfigureAwait(false);
         }
 
-        Skip(
+        var search = new SearchLog(logger);
+        search.Skip(
             PostgresServerKind.External,
             options.IgnoreEnvironmentVariable
                 ? "PostgresServerOptions.ConnectionString is not set"
                 : $"neither PostgresServerOptions.ConnectionString nor the {PostgresServerOptions.ConnectionStringEnvironmentVariable} environment variable is set");
 
-        // 2. A private cluster from the local binaries.
-        var skipped = string.Join("; ", reasons.Select(r => $"{r.Kind}: {r.Reason}"));
-        if (!options.AllowLocalCluster)
+        // 2. A private cluster from the local binaries; 3. a container.
+        var server = await TryStartLocalClusterAsync(options, search, cancellationToken).ConfigureAwait(false)
+            ?? await TryStartContainerAsync(options, search, cancellationToken).ConfigureAwait(false);
+        if (server is not null)
         {
-            Skip(PostgresServerKind.LocalCluster, "disabled by PostgresServerOptions.AllowLocalCluster");
-        }
-        else if (OperatingSystem.IsWindows())
-        {
-            Skip(PostgresServerKind.LocalCluster, "private clusters are supported on Linux and macOS only");
-        }
-        else
-        {
-            var binaries = await PostgresBinaries.LocateAsync(options.BinDirectory, cancellationToken).ConfigureAwait(false);
-            var user = await ServerUser.GetAsync().ConfigureAwait(false);
-            if (binaries.Binaries is null)
-            {
-                Skip(PostgresServerKind.LocalCluster, binaries.WhyNot!);
-            }
-            else if (user.User is null)
-            {
-                Skip(PostgresServerKind.LocalCluster, user.WhyNot!);
-            }
-            else
-            {
-                try
-                {
-                    var settings = new LocalClusterSettings(
-                        options.StartTimeout,
-                        options.UseClusterTemplate,
-                        options.PortPicker ?? LocalCluster.PickFreePort,
-                        Environment.ProcessId,
-                        StartWatchdog: true);
-                    var started = await LocalCluster.StartAsync(binaries.Binaries, user.User, settings, logger, cancellationToken)
-                        .ConfigureAwait(false);
-                    var server = new PostgresServer(
-                        PostgresServerKind.LocalCluster, started.ConnectionString, started.ServerVersion, logger, started, null);
-                    var description = string.Create(
-                        CultureInfo.InvariantCulture,
-                        $"PostgreSQL {server.ServerVersion} from {binaries.Binaries.BinDirectory} on 127.0.0.1:{started.Port}, running as {user.User.Name}");
-                    var reason = $"found local PostgreSQL server binaries ({skipped})";
-                    Log.ServerChosen(logger, PostgresServerKind.LocalCluster, description, reason);
-                    return server;
-                }
-                catch (Exception exception) when (exception is not OperationCanceledException)
-                {
-                    Log.ServerKindFailed(logger, PostgresServerKind.LocalCluster, exception);
-                    failures.Add(exception);
-                    Skip(PostgresServerKind.LocalCluster, "starting it failed: " + exception.Message);
-                }
-            }
+            return server;
         }
 
-        // 3. A container.
-        skipped = string.Join("; ", reasons.Select(r => $"{r.Kind}: {r.Reason}"));
-        if (!options.AllowContainer)
-        {
-            Skip(PostgresServerKind.Container, "disabled by PostgresServerOptions.AllowContainer");
-        }
-        else
-        {
-            var probeWatch = Stopwatch.StartNew();
-            var docker = await DockerProbe.ProbeAsync(cancellationToken).ConfigureAwait(false);
-            Log.DockerProbed(logger, probeWatch.ElapsedMilliseconds, docker.Description);
-            if (!docker.IsAvailable)
-            {
-                Skip(PostgresServerKind.Container, docker.Description);
-            }
-            else
-            {
-                try
-                {
-                    var containerWatch = Stopwatch.StartNew();
-                    var endpoint = Environment.GetEnvironmentVariable("DOCKER_HOST") is { Length: > 0 } ? null : docker.Endpoint;
-                    var started = await ContainerServer.StartAsync(options.ContainerImage, endpoint, options.StartTimeout, logger, cancellationToken)
-                        .ConfigureAwait(false);
-                    try
-                    {
-                        var server = await CreateAsync(
-                            PostgresServerKind.Container, started.GetConnectionString(), logger, null, started, cancellationToken).ConfigureAwait(false);
-                        Log.ContainerStarted(logger, options.ContainerImage, containerWatch.ElapsedMilliseconds);
-                        var description = $"PostgreSQL {server.ServerVersion} in a container from {options.ContainerImage}";
-                        var reason = $"{docker.Description} ({skipped})";
-                        Log.ServerChosen(logger, PostgresServerKind.Container, description, reason);
-                        return server;
-                    }
-                    catch
-                    {
-                        await started.DisposeAsync().ConfigureAwait(false);
-                        throw;
-                    }
-                }
-                catch (Exception exception) when (exception is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
-                {
-                    Log.ServerKindFailed(logger, PostgresServerKind.Container, exception);
-                    failures.Add(exception);
-                    Skip(PostgresServerKind.Container, "starting it failed: " + exception.Message);
-                }
-            }
-        }
-
-        var message = NoServerMessage(reasons, stopwatch.Elapsed);
-        throw failures.Count switch
+        var message = NoServerMessage(search.Reasons, stopwatch.Elapsed);
+        throw search.Failures.Count switch
         {
             0 => new InvalidOperationException(message),
-            1 => new InvalidOperationException(message, failures[0]),
-            _ => new InvalidOperationException(message, new AggregateException(failures)),
+            1 => new InvalidOperationException(message, search.Failures[0]),
+            _ => new InvalidOperationException(message, new AggregateException(search.Failures)),
         };
     }
 
@@ -365,7 +263,113 @@ public sealed class PostgresServer : IAsyncDisposable
         return new PostgresServer(kind, connectionString, version, logger, cluster, container);
     }
 
-    private static string NoServerMessage(List<(PostgresServerKind Kind, string Reason)> reasons, TimeSpan elapsed)
+    private static async Task<PostgresServer?> TryStartLocalClusterAsync(
+        PostgresServerOptions options, SearchLog search, CancellationToken cancellationToken)
+    {
+        if (!options.AllowLocalCluster)
+        {
+            search.Skip(PostgresServerKind.LocalCluster, "disabled by PostgresServerOptions.AllowLocalCluster");
+            return null;
+        }
+
+        if (OperatingSystem.IsWindows())
+        {
+            search.Skip(PostgresServerKind.LocalCluster, "private clusters are supported on Linux and macOS only");
+            return null;
+        }
+
+        var binaries = await PostgresBinaries.LocateAsync(options.BinDirectory, cancellationToken).ConfigureAwait(false);
+        if (binaries.Binaries is null)
+        {
+            search.Skip(PostgresServerKind.LocalCluster, binaries.WhyNot!);
+            return null;
+        }
+
+        var user = await ServerUser.GetAsync().ConfigureAwait(false);
+        if (user.User is null)
+        {
+            search.Skip(PostgresServerKind.LocalCluster, user.WhyNot!);
+            return null;
+        }
+
+        var earlier = search.Summary();
+        try
+        {
+            var settings = new LocalClusterSettings(
+                options.StartTimeout,
+                options.UseClusterTemplate,
+                options.PortPicker ?? LocalCluster.PickFreePort,
+                Environment.ProcessId,
+                StartWatchdog: true);
+            var cluster = await LocalCluster.StartAsync(binaries.Binaries, user.User, settings, search.Logger, cancellationToken)
+                .ConfigureAwait(false);
+            var server = new PostgresServer(
+                PostgresServerKind.LocalCluster, cluster.ConnectionString, cluster.ServerVersion, search.Logger, cluster, null);
+            var description = string.Create(
+                CultureInfo.InvariantCulture,
+                $"PostgreSQL {server.ServerVersion} from {binaries.Binaries.BinDirectory} on 127.0.0.1:{cluster.Port}, running as {user.User.Name}");
+            var reason = $"found local PostgreSQL server binaries ({earlier})";
+            Log.ServerChosen(search.Logger, PostgresServerKind.LocalCluster, description, reason);
+            return server;
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            search.Fail(PostgresServerKind.LocalCluster, exception);
+            return null;
+        }
+    }
+
+    private static async Task<PostgresServer?> TryStartContainerAsync(
+        PostgresServerOptions options, SearchLog search, CancellationToken cancellationToken)
+    {
+        if (!options.AllowContainer)
+        {
+            search.Skip(PostgresServerKind.Container, "disabled by PostgresServerOptions.AllowContainer");
+            return null;
+        }
+
+        var stopwatch = Stopwatch.StartNew();
+        var docker = await DockerProbe.ProbeAsync(cancellationToken).ConfigureAwait(false);
+        Log.DockerProbed(search.Logger, stopwatch.ElapsedMilliseconds, docker.Description);
+        if (!docker.IsAvailable)
+        {
+            search.Skip(PostgresServerKind.Container, docker.Description);
+            return null;
+        }
+
+        var earlier = search.Summary();
+        try
+        {
+            stopwatch.Restart();
+
+            // With DOCKER_HOST set, Testcontainers reads it (and its TLS settings) itself.
+            var endpoint = Environment.GetEnvironmentVariable("DOCKER_HOST") is { Length: > 0 } ? null : docker.Endpoint;
+            var container = await ContainerServer.StartAsync(options.ContainerImage, endpoint, options.StartTimeout, search.Logger, cancellationToken)
+                .ConfigureAwait(false);
+            try
+            {
+                var server = await CreateAsync(
+                    PostgresServerKind.Container, container.GetConnectionString(), search.Logger, null, container, cancellationToken).ConfigureAwait(false);
+                Log.ContainerStarted(search.Logger, options.ContainerImage, stopwatch.ElapsedMilliseconds);
+                var description = $"PostgreSQL {server.ServerVersion} in a container from {options.ContainerImage}";
+                var reason = $"{docker.Description} ({earlier})";
+                Log.ServerChosen(search.Logger, PostgresServerKind.Container, description, reason);
+                return server;
+            }
+            catch
+            {
+                await container.DisposeAsync().ConfigureAwait(false);
+                throw;
+            }
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            search.Fail(PostgresServerKind.Container, exception);
+            return null;
+        }
+    }
+
+    private static string NoServerMessage(IReadOnlyList<(PostgresServerKind Kind, string Reason)> reasons, TimeSpan elapsed)
     {
         var message = new StringBuilder("No PostgreSQL server is available for tests");
         message.Append(CultureInfo.InvariantCulture, $" (searched for {elapsed.TotalMilliseconds:0} ms):");

@@ -31,7 +31,7 @@ public sealed class ExternalServerTests
         server.ConnectionString.Should().Be(backing.ConnectionString);
         server.ServerVersion.Should().Be(backing.ServerVersion);
         TestSupport.ClusterFolders().Should().BeEquivalentTo(clustersBefore);
-        logs.Messages(LogLevel.Information).Should().ContainSingle(m => m.StartsWith("Using a External PostgreSQL server", StringComparison.Ordinal))
+        logs.Messages(LogLevel.Information).Should().ContainSingle(m => m.StartsWith("Using the External PostgreSQL server", StringComparison.Ordinal))
             .Which.Should().Contain("PostgresServerOptions.ConnectionString");
     }
 

@@ -52,8 +52,8 @@ public sealed class LocalClusterTests
             TestSupport.UserIdOf(TestSupport.PostmasterPid(dataDirectory)).Should().NotBe(0, "PostgreSQL refuses to run as root");
         }
 
-        logs.Messages(LogLevel.Information).Should().Contain(m => m.StartsWith("Using a LocalCluster PostgreSQL server", StringComparison.Ordinal));
-        logs.Messages(LogLevel.Information).Should().Contain(m => m.StartsWith("Not using a External PostgreSQL server", StringComparison.Ordinal));
+        logs.Messages(LogLevel.Information).Should().Contain(m => m.StartsWith("Using the LocalCluster PostgreSQL server", StringComparison.Ordinal));
+        logs.Messages(LogLevel.Information).Should().Contain(m => m.StartsWith("Not using the External PostgreSQL server", StringComparison.Ordinal));
     }
 
     [Test]

@@ -29,7 +29,7 @@ public sealed class ServerChoiceTests
             .And.Contain("start a Docker engine");
         var skipped = logs.Entries.Where(e => e.Level == LogLevel.Information && e.EventId.Id == 6001).Select(e => e.Message).ToList();
         skipped.Should().HaveCount(3);
-        skipped.Should().Contain(m => m.StartsWith("Not using a Container PostgreSQL server: no Docker engine answered", StringComparison.Ordinal));
+        skipped.Should().Contain(m => m.StartsWith("Not using the Container PostgreSQL server: no Docker engine answered", StringComparison.Ordinal));
         logs.Entries.Should().Contain(e => e.EventId.Id == 6008, "the Docker probe is logged");
     }
 

@@ -6,11 +6,11 @@ namespace MigrationKit.Testing.Internal;
 internal static partial class Log
 {
     [LoggerMessage(EventId = 6000, EventName = "PostgresServerChosen", Level = LogLevel.Information,
-        Message = "Using a {Kind} PostgreSQL server ({Description}): {Reason}")]
+        Message = "Using the {Kind} PostgreSQL server ({Description}): {Reason}")]
     public static partial void ServerChosen(ILogger logger, PostgresServerKind kind, string description, string reason);
 
     [LoggerMessage(EventId = 6001, EventName = "PostgresServerKindSkipped", Level = LogLevel.Information,
-        Message = "Not using a {Kind} PostgreSQL server: {Reason}")]
+        Message = "Not using the {Kind} PostgreSQL server: {Reason}")]
     public static partial void ServerKindSkipped(ILogger logger, PostgresServerKind kind, string reason);
 
     [LoggerMessage(EventId = 6002, EventName = "LocalClusterStarted", Level = LogLevel.Information,
@@ -62,7 +62,7 @@ internal static partial class Log
     public static partial void ContainerStarted(ILogger logger, string image, long elapsedMilliseconds);
 
     [LoggerMessage(EventId = 6014, EventName = "ServerKindFailed", Level = LogLevel.Warning,
-        Message = "Could not start a {Kind} PostgreSQL server; trying the next kind")]
+        Message = "Could not start the {Kind} PostgreSQL server; trying the next kind")]
     public static partial void ServerKindFailed(ILogger logger, PostgresServerKind kind, Exception exception);
 
     [LoggerMessage(EventId = 6015, EventName = "WatchdogStartFailed", Level = LogLevel.Warning,
