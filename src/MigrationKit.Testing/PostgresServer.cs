@@ -329,7 +329,9 @@ public sealed class PostgresServer : IAsyncDisposable
         }
 
         var stopwatch = Stopwatch.StartNew();
-        var docker = await DockerProbe.ProbeAsync(cancellationToken).ConfigureAwait(false);
+        var docker = options.DockerEndpoints is { } endpoints
+            ? await DockerProbe.ProbeAsync(endpoints, DockerProbe.DefaultTimeout, cancellationToken).ConfigureAwait(false)
+            : await DockerProbe.ProbeAsync(cancellationToken).ConfigureAwait(false);
         Log.DockerProbed(search.Logger, stopwatch.ElapsedMilliseconds, docker.Description);
         if (!docker.IsAvailable)
         {
@@ -343,7 +345,9 @@ public sealed class PostgresServer : IAsyncDisposable
             stopwatch.Restart();
 
             // With DOCKER_HOST set, Testcontainers reads it (and its TLS settings) itself.
-            var endpoint = Environment.GetEnvironmentVariable("DOCKER_HOST") is { Length: > 0 } ? null : docker.Endpoint;
+            var endpoint = options.DockerEndpoints is null && Environment.GetEnvironmentVariable("DOCKER_HOST") is { Length: > 0 }
+                ? null
+                : docker.Endpoint;
             var container = await ContainerServer.StartAsync(options.ContainerImage, endpoint, options.StartTimeout, search.Logger, cancellationToken)
                 .ConfigureAwait(false);
             try

@@ -67,4 +67,9 @@ public sealed class PostgresServerOptions
     /// Gets or sets the function that picks a free loopback port for a local cluster; tests replace it.
     /// </summary>
     internal Func<int>? PortPicker { get; set; }
+
+    /// <summary>
+    /// Gets or sets the Docker endpoints to probe instead of <c>DOCKER_HOST</c> and the usual sockets; tests set it.
+    /// </summary>
+    internal IReadOnlyList<string>? DockerEndpoints { get; set; }
 }

@@ -80,4 +80,29 @@ public sealed class ServerChoiceTests
 
         await start.Should().ThrowAsync<ArgumentOutOfRangeException>();
     }
+
+    [Test]
+    public async Task A_docker_engine_that_fails_to_start_the_container_is_reported_as_the_container_reason()
+    {
+        using var fakeEngine = new FakeDockerEngine();
+        using var logs = new RecordingLoggerFactory();
+        var options = new PostgresServerOptions
+        {
+            AllowLocalCluster = false,
+            IgnoreEnvironmentVariable = true,
+            DockerEndpoints = [fakeEngine.Endpoint],
+            StartTimeout = TimeSpan.FromSeconds(30),
+            LoggerFactory = logs,
+        };
+
+        var start = () => PostgresServer.StartAsync(options);
+
+        var failure = (await start.Should().ThrowAsync<InvalidOperationException>()).Which;
+        TestContext.Out.WriteLine(failure.Message);
+        failure.Message.Should().Contain("Container: starting it failed");
+        failure.InnerException.Should().NotBeNull();
+        fakeEngine.Requests.Should().Contain(r => r.StartsWith("GET /_ping", StringComparison.Ordinal))
+            .And.Contain(r => !r.StartsWith("GET /_ping", StringComparison.Ordinal), "Testcontainers was handed the probed endpoint");
+        logs.Entries.Should().Contain(e => e.EventId.Id == 6014);
+    }
 }
