@@ -156,7 +156,13 @@ public sealed class LocalClusterTests
             File.SetUnixFileMode(fakePostgres, (UnixFileMode)0b111_101_101);
             var options = TestSupport.LocalClusterOptions();
             options.BinDirectory = fakeBin;
+            await using (await PostgresServer.StartAsync(TestSupport.LocalClusterOptions()))
+            {
+                // Makes sure the template of the real binaries exists: the fake binaries must share it.
+            }
+
             var before = TestSupport.ClusterFolders();
+            var templatesBefore = Directory.GetDirectories(ClusterRoot.Get(), "template-*");
 
             var start = () => PostgresServer.StartAsync(options);
 
@@ -165,6 +171,8 @@ public sealed class LocalClusterTests
                 .And.Contain("simulated start failure for the test")
                 .And.Contain("Last lines of the server log");
             TestSupport.ClusterFolders().Should().BeEquivalentTo(before, "a failed start leaves no folder behind");
+            Directory.GetDirectories(ClusterRoot.Get(), "template-*").Should().BeEquivalentTo(
+                templatesBefore, "templates are keyed by the real initdb, which the fake folder links to");
         }
         finally
         {
@@ -213,6 +221,27 @@ public sealed class LocalClusterTests
 
         Directory.GetDirectories(ClusterRoot.Get(), "template-*").Should().NotBeEmpty();
         logs.Entries.Should().Contain(e => e.EventId.Id == 6002 && e.Message.Contains("copied from the template", StringComparison.Ordinal));
+    }
+
+    [Test]
+    public void Templates_unused_for_a_week_are_pruned()
+    {
+        var root = ClusterRoot.Get();
+        var old = Directory.CreateDirectory(Path.Combine(root, $"template-0.0-{ClusterRoot.RandomHex(8)}")).FullName;
+        var recent = Directory.CreateDirectory(Path.Combine(root, $"template-0.0-{ClusterRoot.RandomHex(8)}")).FullName;
+        try
+        {
+            Directory.SetLastWriteTimeUtc(old, DateTime.UtcNow.AddDays(-8));
+
+            ClusterTemplate.PruneUnused(root, TimeSpan.FromDays(7));
+
+            Directory.Exists(old).Should().BeFalse();
+            Directory.Exists(recent).Should().BeTrue();
+        }
+        finally
+        {
+            Directory.Delete(recent);
+        }
     }
 
     /// <summary>Returns the id of a process that has just exited.</summary>

@@ -39,6 +39,7 @@ internal static class ClusterTemplate
         var data = Path.Combine(folder, "data");
         if (IsComplete(data))
         {
+            MarkUsed(folder);
             return data;
         }
 
@@ -98,15 +99,73 @@ internal static class ClusterTemplate
             cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// Deletes the templates under <paramref name="root"/> not used for <paramref name="unusedFor"/> (e.g. left by
+    /// binaries since upgraded). A template is first renamed away, atomically, so no one starts copying a half-deleted one.
+    /// </summary>
+    public static void PruneUnused(string root, TimeSpan unusedFor)
+    {
+        string[] templates;
+        try
+        {
+            templates = Directory.GetDirectories(root, "template-*");
+        }
+        catch (IOException)
+        {
+            return;
+        }
+
+        foreach (var template in templates)
+        {
+            try
+            {
+                if (DateTime.UtcNow - Directory.GetLastWriteTimeUtc(template) < unusedFor)
+                {
+                    continue;
+                }
+
+                var doomed = Path.Combine(root, ClusterOwnerFile.NewFolderName(Environment.ProcessId, ".template"));
+                Directory.Move(template, doomed);
+                ClusterJanitor.DeleteFolder(doomed);
+            }
+            catch (IOException)
+            {
+                // Another process pruned or used it meanwhile.
+            }
+            catch (UnauthorizedAccessException)
+            {
+                // Not ours to delete.
+            }
+        }
+    }
+
+    private static void MarkUsed(string folder)
+    {
+        try
+        {
+            Directory.SetLastWriteTimeUtc(folder, DateTime.UtcNow);
+        }
+        catch (IOException)
+        {
+            // Only pruning relies on it.
+        }
+        catch (UnauthorizedAccessException)
+        {
+            // As above.
+        }
+    }
+
     private static bool IsComplete(string data) =>
         File.Exists(Path.Combine(data, "PG_VERSION")) && File.Exists(Path.Combine(data, "global", "pg_control"));
 
     private static string FolderName(PostgresBinaries binaries, ServerUser user)
     {
+        // The real initdb (symbolic links resolved), so /usr/local/bin and /usr/lib/postgresql/15/bin share a template.
+        var initDb = File.ResolveLinkTarget(binaries.InitDb, returnFinalTarget: true)?.FullName ?? binaries.InitDb;
         var identity = string.Join(
             '\n',
             "initdb -U postgres --auth=trust -E UTF8 --no-locale",
-            binaries.BinDirectory,
+            initDb,
             binaries.VersionText,
             user.UserId?.ToString(CultureInfo.InvariantCulture) ?? user.Name);
         var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(identity)))[..16];

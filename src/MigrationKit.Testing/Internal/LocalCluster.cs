@@ -23,6 +23,9 @@ internal sealed class LocalCluster
 {
     private const int MaximumStartAttempts = 5;
 
+    /// <summary>How long a cluster template may go unused before it is deleted.</summary>
+    private static readonly TimeSpan TemplateLifetime = TimeSpan.FromDays(7);
+
     private readonly Process postmaster;
     private readonly PostgresBinaries binaries;
     private readonly ServerUser user;
@@ -70,6 +73,7 @@ internal sealed class LocalCluster
         var stopwatch = Stopwatch.StartNew();
         var root = ClusterRoot.Get();
         await ClusterJanitor.CleanAsync(root, binaries, user, logger, cancellationToken).ConfigureAwait(false);
+        ClusterTemplate.PruneUnused(root, TemplateLifetime);
 
         var folder = Path.Combine(root, ClusterOwnerFile.NewFolderName(settings.OwnerProcessId));
         Directory.CreateDirectory(folder);
