@@ -64,10 +64,12 @@ public sealed class LocalClusterTests
         var postmaster = TestSupport.PostmasterPid(dataDirectory);
         var folder = Path.GetDirectoryName(dataDirectory)!;
         ProcessLiveness.IsRunning(postmaster).Should().BeTrue();
+        TestSupport.ServersUnderClusterRoot().Should().Contain(c => c.Contains(dataDirectory, StringComparison.Ordinal));
 
         await server.DisposeAsync();
 
         ProcessLiveness.IsRunning(postmaster).Should().BeFalse();
+        TestSupport.ServersUnderClusterRoot().Should().NotContain(c => c.Contains(dataDirectory, StringComparison.Ordinal));
         Directory.Exists(folder).Should().BeFalse();
         await server.DisposeAsync(); // a second dispose does nothing
     }
@@ -221,6 +223,27 @@ public sealed class LocalClusterTests
 
         Directory.GetDirectories(ClusterRoot.Get(), "template-*").Should().NotBeEmpty();
         logs.Entries.Should().Contain(e => e.EventId.Id == 6002 && e.Message.Contains("copied from the template", StringComparison.Ordinal));
+    }
+
+    [Test]
+    public async Task A_cancelled_start_leaves_no_server_and_no_folder_behind()
+    {
+        var before = TestSupport.ClusterFolders();
+        var serversBefore = TestSupport.ServersUnderClusterRoot();
+        using var cancellation = new CancellationTokenSource();
+        var options = TestSupport.LocalClusterOptions();
+        options.PortPicker = () =>
+        {
+            // Cancels once the data folder exists and the server is about to start.
+            cancellation.Cancel();
+            return LocalCluster.PickFreePort();
+        };
+
+        var start = () => PostgresServer.StartAsync(options, cancellation.Token);
+
+        await start.Should().ThrowAsync<OperationCanceledException>();
+        TestSupport.ClusterFolders().Should().BeEquivalentTo(before);
+        TestSupport.ServersUnderClusterRoot().Should().BeEquivalentTo(serversBefore);
     }
 
     [Test]

@@ -53,6 +53,33 @@ internal static class TestSupport
         return int.Parse(line.Split('\t', StringSplitOptions.RemoveEmptyEntries)[1], NumberStyles.None, CultureInfo.InvariantCulture);
     }
 
+    /// <summary>Lists the command lines of the postgres processes whose data folder is under the cluster root (Linux).</summary>
+    public static string[] ServersUnderClusterRoot()
+    {
+        var root = Internal.ClusterRoot.Get();
+        var found = new List<string>();
+        foreach (var process in Process.GetProcessesByName("postgres"))
+        {
+            using (process)
+            {
+                try
+                {
+                    var commandLine = File.ReadAllText($"/proc/{process.Id}/cmdline").Replace('\0', ' ');
+                    if (commandLine.Contains(root, StringComparison.Ordinal))
+                    {
+                        found.Add(commandLine);
+                    }
+                }
+                catch (IOException)
+                {
+                    // It exited meanwhile.
+                }
+            }
+        }
+
+        return [.. found];
+    }
+
     /// <summary>Lists the cluster folders (not templates) under the cluster root.</summary>
     public static string[] ClusterFolders() =>
         [.. Directory.GetDirectories(Internal.ClusterRoot.Get()).Where(d => !Path.GetFileName(d).StartsWith("template-", StringComparison.Ordinal))];

@@ -287,7 +287,15 @@ internal sealed class LocalCluster
                 throw;
             }
 
-            await Task.Delay(10, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await Task.Delay(10, cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                await StopFailedAsync(process, binaries, user, data, folder).ConfigureAwait(false);
+                throw;
+            }
         }
 
         process.Dispose();
