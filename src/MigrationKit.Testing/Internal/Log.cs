@@ -1,0 +1,71 @@
+using Microsoft.Extensions.Logging;
+
+namespace MigrationKit.Testing.Internal;
+
+/// <summary>Source-generated log messages of MigrationKit.Testing (event ids 6000-6099).</summary>
+internal static partial class Log
+{
+    [LoggerMessage(EventId = 6000, EventName = "PostgresServerChosen", Level = LogLevel.Information,
+        Message = "Using the {Kind} PostgreSQL server ({Description}): {Reason}")]
+    public static partial void ServerChosen(ILogger logger, PostgresServerKind kind, string description, string reason);
+
+    [LoggerMessage(EventId = 6001, EventName = "PostgresServerKindSkipped", Level = LogLevel.Information,
+        Message = "Not using the {Kind} PostgreSQL server: {Reason}")]
+    public static partial void ServerKindSkipped(ILogger logger, PostgresServerKind kind, string reason);
+
+    [LoggerMessage(EventId = 6002, EventName = "LocalClusterStarted", Level = LogLevel.Information,
+        Message = "Started a private PostgreSQL cluster on 127.0.0.1:{Port} in {ElapsedMilliseconds} ms (data folder {DataDirectory}, running as {User}, {Origin})")]
+    public static partial void LocalClusterStarted(ILogger logger, int port, long elapsedMilliseconds, string dataDirectory, string user, string origin);
+
+    [LoggerMessage(EventId = 6003, EventName = "LocalClusterStopped", Level = LogLevel.Debug,
+        Message = "Stopped the private PostgreSQL cluster on port {Port} and deleted {Directory} in {ElapsedMilliseconds} ms")]
+    public static partial void LocalClusterStopped(ILogger logger, int port, string directory, long elapsedMilliseconds);
+
+    [LoggerMessage(EventId = 6004, EventName = "LocalClusterPortTaken", Level = LogLevel.Debug,
+        Message = "Port {Port} was taken before the private PostgreSQL cluster could listen on it; retrying with another port")]
+    public static partial void LocalClusterPortTaken(ILogger logger, int port);
+
+    [LoggerMessage(EventId = 6005, EventName = "StaleClusterRemoved", Level = LogLevel.Information,
+        Message = "Removed the private PostgreSQL cluster folder {Directory} left behind by process {ProcessId}, which has exited")]
+    public static partial void StaleClusterRemoved(ILogger logger, string directory, int processId);
+
+    [LoggerMessage(EventId = 6006, EventName = "StaleClusterRemovalFailed", Level = LogLevel.Warning,
+        Message = "Could not remove the stale private PostgreSQL cluster folder {Directory}")]
+    public static partial void StaleClusterRemovalFailed(ILogger logger, string directory, Exception exception);
+
+    [LoggerMessage(EventId = 6007, EventName = "ClusterTemplateCreated", Level = LogLevel.Debug,
+        Message = "Created the cluster template {Directory} with initdb in {ElapsedMilliseconds} ms")]
+    public static partial void ClusterTemplateCreated(ILogger logger, string directory, long elapsedMilliseconds);
+
+    [LoggerMessage(EventId = 6008, EventName = "DockerProbed", Level = LogLevel.Debug,
+        Message = "Docker engine probe in {ElapsedMilliseconds} ms: {Result}")]
+    public static partial void DockerProbed(ILogger logger, long elapsedMilliseconds, string result);
+
+    [LoggerMessage(EventId = 6009, EventName = "DatabaseCreated", Level = LogLevel.Debug,
+        Message = "Created the throwaway database {Database}")]
+    public static partial void DatabaseCreated(ILogger logger, string database);
+
+    [LoggerMessage(EventId = 6010, EventName = "DatabaseDropped", Level = LogLevel.Debug,
+        Message = "Dropped the throwaway database {Database}")]
+    public static partial void DatabaseDropped(ILogger logger, string database);
+
+    [LoggerMessage(EventId = 6011, EventName = "DatabaseDropFailed", Level = LogLevel.Warning,
+        Message = "Could not drop the throwaway database {Database}")]
+    public static partial void DatabaseDropFailed(ILogger logger, string database, Exception exception);
+
+    [LoggerMessage(EventId = 6012, EventName = "ServerStopFailed", Level = LogLevel.Warning,
+        Message = "Could not stop the {Kind} PostgreSQL server cleanly")]
+    public static partial void ServerStopFailed(ILogger logger, PostgresServerKind kind, Exception exception);
+
+    [LoggerMessage(EventId = 6013, EventName = "ContainerStarted", Level = LogLevel.Information,
+        Message = "Started a PostgreSQL container from {Image} in {ElapsedMilliseconds} ms")]
+    public static partial void ContainerStarted(ILogger logger, string image, long elapsedMilliseconds);
+
+    [LoggerMessage(EventId = 6014, EventName = "ServerKindFailed", Level = LogLevel.Warning,
+        Message = "Could not start the {Kind} PostgreSQL server; trying the next kind")]
+    public static partial void ServerKindFailed(ILogger logger, PostgresServerKind kind, Exception exception);
+
+    [LoggerMessage(EventId = 6015, EventName = "WatchdogStartFailed", Level = LogLevel.Warning,
+        Message = "Could not start the watchdog that removes the private PostgreSQL cluster {Directory} if this process dies")]
+    public static partial void WatchdogStartFailed(ILogger logger, string directory, Exception exception);
+}

@@ -1,0 +1,425 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using MigrationKit.Testing.Internal;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Npgsql;
+
+namespace MigrationKit.Testing;
+
+/// <summary>
+/// A PostgreSQL server for tests: an existing server named by a connection string, else a private cluster started
+/// from the local server binaries, else a container on a Docker engine. Disposing it stops and deletes what it
+/// started, and drops the databases it created.
+/// </summary>
+public sealed class PostgresServer : IAsyncDisposable
+{
+    private readonly ILogger logger;
+    private readonly LocalCluster? cluster;
+    private readonly IAsyncDisposable? container;
+    private readonly string maintenanceConnectionString;
+    private readonly ConcurrentDictionary<string, ThrowawayDatabase> databases = new(StringComparer.Ordinal);
+    private int disposed;
+
+    private PostgresServer(
+        PostgresServerKind kind, string connectionString, Version serverVersion, ILogger logger, LocalCluster? cluster, IAsyncDisposable? container)
+    {
+        Kind = kind;
+        ConnectionString = connectionString;
+        ServerVersion = serverVersion;
+        this.logger = logger;
+        this.cluster = cluster;
+        this.container = container;
+        maintenanceConnectionString = ServerQueries.Unpooled(connectionString);
+    }
+
+    /// <summary>Gets where this server comes from.</summary>
+    public PostgresServerKind Kind { get; }
+
+    /// <summary>
+    /// Gets the Npgsql connection string to the maintenance database <c>postgres</c> as a superuser (for an external
+    /// server: the given connection string, with <c>postgres</c> as the database when it names none). Pooling is as
+    /// Npgsql's defaults unless the given connection string says otherwise.
+    /// </summary>
+    public string ConnectionString { get; }
+
+    /// <summary>Gets the server version, queried from the server (major.minor, e.g. 15.18).</summary>
+    public Version ServerVersion { get; }
+
+    /// <summary>
+    /// Finds or starts a server: (1) <see cref="PostgresServerOptions.ConnectionString"/>, else the
+    /// <c>MIGRATIONKIT_TEST_CONNECTION</c> environment variable (an external server); (2) a private cluster from the
+    /// local PostgreSQL server binaries; (3) a Testcontainers PostgreSQL container when a Docker engine answers.
+    /// </summary>
+    /// <param name="options">The options; the defaults when <see langword="null"/>.</param>
+    /// <param name="cancellationToken">Cancels the search and the start.</param>
+    /// <returns>The running server; dispose it to stop it.</returns>
+    /// <exception cref="InvalidOperationException">
+    /// No kind of server is available (the message says why for each, and what to do), or the external server
+    /// cannot be reached.
+    /// </exception>
+    public static async Task<PostgresServer> StartAsync(PostgresServerOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        options ??= new PostgresServerOptions();
+        if (options.StartTimeout <= TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), options.StartTimeout, "PostgresServerOptions.StartTimeout must be positive.");
+        }
+
+        var logger = (options.LoggerFactory ?? NullLoggerFactory.Instance).CreateLogger<PostgresServer>();
+        var stopwatch = Stopwatch.StartNew();
+
+        // 1. An external server: when one is named, it is used or the start fails; nothing else is tried.
+        var (connectionString, source) = ExternalConnectionString(options);
+        if (connectionString is not null)
+        {
+            return await StartExternalAsync(connectionString, source, options, logger, cancellationToken).ConfigureAwait(false);
+        }
+
+        var search = new SearchLog(logger);
+        search.Skip(
+            PostgresServerKind.External,
+            options.IgnoreEnvironmentVariable
+                ? "PostgresServerOptions.ConnectionString is not set"
+                : $"neither PostgresServerOptions.ConnectionString nor the {PostgresServerOptions.ConnectionStringEnvironmentVariable} environment variable is set");
+
+        // 2. A private cluster from the local binaries; 3. a container.
+        var server = await TryStartLocalClusterAsync(options, search, cancellationToken).ConfigureAwait(false)
+            ?? await TryStartContainerAsync(options, search, cancellationToken).ConfigureAwait(false);
+        if (server is not null)
+        {
+            return server;
+        }
+
+        var message = NoServerMessage(search.Reasons, stopwatch.Elapsed);
+        throw search.Failures.Count switch
+        {
+            0 => new InvalidOperationException(message),
+            1 => new InvalidOperationException(message, search.Failures[0]),
+            _ => new InvalidOperationException(message, new AggregateException(search.Failures)),
+        };
+    }
+
+    /// <summary>Returns <see cref="ConnectionString"/> with <paramref name="database"/> as the database.</summary>
+    /// <param name="database">The database name.</param>
+    /// <returns>The connection string.</returns>
+    public string GetConnectionString(string database)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(database);
+        return new NpgsqlConnectionStringBuilder(ConnectionString) { Database = database }.ConnectionString;
+    }
+
+    /// <summary>
+    /// Creates an empty database (from <c>template0</c>) with a unique name: <paramref name="namePrefix"/> (default
+    /// <c>mk_test_</c>; lowercased; letters, digits and underscores) followed by 16 random hexadecimal digits.
+    /// </summary>
+    /// <param name="namePrefix">The name prefix, at most 47 characters; <c>mk_test_</c> when <see langword="null"/>.</param>
+    /// <param name="cancellationToken">Cancels the creation.</param>
+    /// <returns>The database; dispose it to drop it.</returns>
+    /// <exception cref="ArgumentException">The prefix holds other characters than ASCII letters, digits and underscores, or is too long.</exception>
+    /// <exception cref="ObjectDisposedException">The server has been disposed.</exception>
+    public async Task<ThrowawayDatabase> CreateEmptyDatabaseAsync(string? namePrefix = null, CancellationToken cancellationToken = default)
+    {
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref disposed) != 0, this);
+        var name = DatabaseNames.Create(namePrefix);
+        // Servers this instance started run with fsync off, where copying files and a checkpoint beats WAL-logging every
+        // page (PostgreSQL 15's default); an external server may have fsync on and much to checkpoint, so it keeps its default.
+        var strategy = Kind != PostgresServerKind.External && ServerVersion.Major >= 15 ? " STRATEGY FILE_COPY" : string.Empty;
+        await ServerQueries.ExecuteAsync(
+            maintenanceConnectionString,
+            $"CREATE DATABASE {DatabaseNames.Quote(name)} TEMPLATE template0{strategy}",
+            cancellationToken).ConfigureAwait(false);
+        var database = new ThrowawayDatabase(this, name, GetConnectionString(name));
+        databases[name] = database;
+        Log.DatabaseCreated(logger, name);
+        return database;
+    }
+
+    /// <summary>
+    /// Stops the server: a local cluster is stopped (<c>pg_ctl stop -m immediate</c>) and its folder deleted; a
+    /// container is disposed; for an external server only the databases this instance created and that are not yet
+    /// disposed are dropped.
+    /// </summary>
+    /// <returns>A task that completes when the server is stopped.</returns>
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref disposed, 1) != 0)
+        {
+            return;
+        }
+
+        ServerQueries.ClearPool(ConnectionString);
+        foreach (var name in databases.Keys)
+        {
+            if (databases.TryRemove(name, out var database))
+            {
+                ServerQueries.ClearPool(database.ConnectionString);
+                if (Kind == PostgresServerKind.External)
+                {
+                    try
+                    {
+                        await DropAsync(name, CancellationToken.None).ConfigureAwait(false);
+                    }
+                    catch (NpgsqlException exception)
+                    {
+                        Log.DatabaseDropFailed(logger, name, exception);
+                    }
+                }
+            }
+        }
+
+        try
+        {
+            if (cluster is not null)
+            {
+                await cluster.StopAsync().ConfigureAwait(false);
+            }
+
+            if (container is not null)
+            {
+                await container.DisposeAsync().ConfigureAwait(false);
+            }
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException or InvalidOperationException
+            or TimeoutException or System.ComponentModel.Win32Exception)
+        {
+            Log.ServerStopFailed(logger, Kind, exception);
+        }
+    }
+
+    /// <summary>Drops <paramref name="database"/> unless the server has been disposed (which dropped or removed it already).</summary>
+    internal async Task DropDatabaseAsync(ThrowawayDatabase database, CancellationToken cancellationToken = default)
+    {
+        if (!databases.TryRemove(database.Name, out _) || Volatile.Read(ref disposed) != 0)
+        {
+            return;
+        }
+
+        ServerQueries.ClearPool(database.ConnectionString);
+        await DropAsync(database.Name, cancellationToken).ConfigureAwait(false);
+    }
+
+    private static (string? ConnectionString, string Source) ExternalConnectionString(PostgresServerOptions options)
+    {
+        if (!string.IsNullOrWhiteSpace(options.ConnectionString))
+        {
+            return (options.ConnectionString, "PostgresServerOptions.ConnectionString");
+        }
+
+        if (!options.IgnoreEnvironmentVariable
+            && Environment.GetEnvironmentVariable(PostgresServerOptions.ConnectionStringEnvironmentVariable) is { } fromEnvironment
+            && !string.IsNullOrWhiteSpace(fromEnvironment))
+        {
+            return (fromEnvironment, $"the {PostgresServerOptions.ConnectionStringEnvironmentVariable} environment variable");
+        }
+
+        return (null, string.Empty);
+    }
+
+    private static async Task<PostgresServer> StartExternalAsync(
+        string connectionString, string source, PostgresServerOptions options, ILogger logger, CancellationToken cancellationToken)
+    {
+        NpgsqlConnectionStringBuilder builder;
+        try
+        {
+            builder = new NpgsqlConnectionStringBuilder(connectionString);
+        }
+        catch (ArgumentException exception)
+        {
+            throw new InvalidOperationException($"The connection string in {source} is not a valid Npgsql connection string: {exception.Message}", exception);
+        }
+
+        if (string.IsNullOrEmpty(builder.Database))
+        {
+            builder.Database = "postgres";
+        }
+
+        var description = string.Create(
+            CultureInfo.InvariantCulture, $"{builder.Host}:{builder.Port}/{builder.Database} as {builder.Username ?? "(default user)"}");
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(options.StartTimeout);
+        try
+        {
+            var server = await CreateAsync(PostgresServerKind.External, builder.ConnectionString, logger, null, null, timeout.Token)
+                .ConfigureAwait(false);
+            var chosen = $"PostgreSQL {server.ServerVersion} at {description}";
+            var reason = $"a connection string is given by {source}";
+            Log.ServerChosen(logger, PostgresServerKind.External, chosen, reason);
+            return server;
+        }
+        catch (Exception exception) when (exception is NpgsqlException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
+        {
+            throw new InvalidOperationException(
+                $"The PostgreSQL server given by {source} ({description}) cannot be used: {exception.Message}", exception);
+        }
+    }
+
+    private static async Task<PostgresServer> CreateAsync(
+        PostgresServerKind kind, string connectionString, ILogger logger, LocalCluster? cluster, IAsyncDisposable? container, CancellationToken cancellationToken)
+    {
+        var version = await ServerQueries.QueryVersionAsync(ServerQueries.Unpooled(connectionString), cancellationToken).ConfigureAwait(false);
+        return new PostgresServer(kind, connectionString, version, logger, cluster, container);
+    }
+
+    private static async Task<PostgresServer?> TryStartLocalClusterAsync(
+        PostgresServerOptions options, SearchLog search, CancellationToken cancellationToken)
+    {
+        if (!options.AllowLocalCluster)
+        {
+            search.Skip(PostgresServerKind.LocalCluster, "disabled by PostgresServerOptions.AllowLocalCluster");
+            return null;
+        }
+
+        if (OperatingSystem.IsWindows())
+        {
+            search.Skip(PostgresServerKind.LocalCluster, "private clusters are supported on Linux and macOS only");
+            return null;
+        }
+
+        var binaries = await PostgresBinaries.LocateAsync(options.BinDirectory, cancellationToken).ConfigureAwait(false);
+        if (binaries.Binaries is null)
+        {
+            search.Skip(PostgresServerKind.LocalCluster, binaries.WhyNot!);
+            return null;
+        }
+
+        var user = await ServerUser.GetAsync().ConfigureAwait(false);
+        if (user.User is null)
+        {
+            search.Skip(PostgresServerKind.LocalCluster, user.WhyNot!);
+            return null;
+        }
+
+        var earlier = search.Summary();
+        try
+        {
+            var settings = new LocalClusterSettings(
+                options.StartTimeout,
+                options.UseClusterTemplate,
+                options.PortPicker ?? LocalCluster.PickFreePort,
+                Environment.ProcessId,
+                StartWatchdog: true);
+            var cluster = await LocalCluster.StartAsync(binaries.Binaries, user.User, settings, search.Logger, cancellationToken)
+                .ConfigureAwait(false);
+            var server = new PostgresServer(
+                PostgresServerKind.LocalCluster, cluster.ConnectionString, cluster.ServerVersion, search.Logger, cluster, null);
+            var description = string.Create(
+                CultureInfo.InvariantCulture,
+                $"PostgreSQL {server.ServerVersion} from {binaries.Binaries.BinDirectory} on 127.0.0.1:{cluster.Port}, running as {user.User.Name}");
+            var reason = $"found local PostgreSQL server binaries ({earlier})";
+            Log.ServerChosen(search.Logger, PostgresServerKind.LocalCluster, description, reason);
+            return server;
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            search.Fail(PostgresServerKind.LocalCluster, exception);
+            return null;
+        }
+    }
+
+    private static async Task<PostgresServer?> TryStartContainerAsync(
+        PostgresServerOptions options, SearchLog search, CancellationToken cancellationToken)
+    {
+        if (!options.AllowContainer)
+        {
+            search.Skip(PostgresServerKind.Container, "disabled by PostgresServerOptions.AllowContainer");
+            return null;
+        }
+
+        var stopwatch = Stopwatch.StartNew();
+        var docker = options.DockerEndpoints is { } endpoints
+            ? await DockerProbe.ProbeAsync(endpoints, DockerProbe.DefaultTimeout, cancellationToken).ConfigureAwait(false)
+            : await DockerProbe.ProbeAsync(cancellationToken).ConfigureAwait(false);
+        Log.DockerProbed(search.Logger, stopwatch.ElapsedMilliseconds, docker.Description);
+        if (!docker.IsAvailable)
+        {
+            search.Skip(PostgresServerKind.Container, docker.Description);
+            return null;
+        }
+
+        var earlier = search.Summary();
+        try
+        {
+            stopwatch.Restart();
+
+            // With DOCKER_HOST set, Testcontainers reads it (and its TLS settings) itself.
+            var endpoint = options.DockerEndpoints is null && Environment.GetEnvironmentVariable("DOCKER_HOST") is { Length: > 0 }
+                ? null
+                : docker.Endpoint;
+            var container = await ContainerServer.StartAsync(options.ContainerImage, endpoint, options.StartTimeout, search.Logger, cancellationToken)
+                .ConfigureAwait(false);
+            try
+            {
+                var server = await CreateAsync(
+                    PostgresServerKind.Container, container.GetConnectionString(), search.Logger, null, container, cancellationToken).ConfigureAwait(false);
+                Log.ContainerStarted(search.Logger, options.ContainerImage, stopwatch.ElapsedMilliseconds);
+                var description = $"PostgreSQL {server.ServerVersion} in a container from {options.ContainerImage}";
+                var reason = $"{docker.Description} ({earlier})";
+                Log.ServerChosen(search.Logger, PostgresServerKind.Container, description, reason);
+                return server;
+            }
+            catch
+            {
+                await container.DisposeAsync().ConfigureAwait(false);
+                throw;
+            }
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            search.Fail(PostgresServerKind.Container, exception);
+            return null;
+        }
+    }
+
+    private static string NoServerMessage(IReadOnlyList<(PostgresServerKind Kind, string Reason)> reasons, TimeSpan elapsed)
+    {
+        var message = new StringBuilder("No PostgreSQL server is available for tests");
+        message.Append(CultureInfo.InvariantCulture, $" (searched for {elapsed.TotalMilliseconds:0} ms):");
+        foreach (var (kind, reason) in reasons)
+        {
+            message.AppendLine().Append(CultureInfo.InvariantCulture, $"- {kind}: {reason}");
+        }
+
+        message.AppendLine()
+            .Append("To fix this, do one of: set the ")
+            .Append(PostgresServerOptions.ConnectionStringEnvironmentVariable)
+            .Append(" environment variable to the Npgsql connection string of a server where the user may create databases; ")
+            .Append("install the PostgreSQL server binaries (initdb, pg_ctl, postgres; e.g. the postgresql package) or point PostgresServerOptions.BinDirectory at them; ")
+            .Append("or start a Docker engine (reachable through DOCKER_HOST or /var/run/docker.sock).");
+        return message.ToString();
+    }
+
+    private async Task DropAsync(string name, CancellationToken cancellationToken)
+    {
+        var quoted = DatabaseNames.Quote(name);
+        if (ServerVersion.Major >= 13)
+        {
+            await ServerQueries.ExecuteAsync(maintenanceConnectionString, $"DROP DATABASE IF EXISTS {quoted} WITH (FORCE)", cancellationToken)
+                .ConfigureAwait(false);
+        }
+        else
+        {
+            for (var attempt = 1; ; attempt++)
+            {
+                await ServerQueries.ExecuteAsync(
+                    maintenanceConnectionString,
+                    $"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}' AND pid <> pg_backend_pid()",
+                    cancellationToken).ConfigureAwait(false);
+                try
+                {
+                    await ServerQueries.ExecuteAsync(maintenanceConnectionString, $"DROP DATABASE IF EXISTS {quoted}", cancellationToken)
+                        .ConfigureAwait(false);
+                    break;
+                }
+                catch (PostgresException exception) when (exception.SqlState == PostgresErrorCodes.ObjectInUse && attempt < 20)
+                {
+                    await Task.Delay(50, cancellationToken).ConfigureAwait(false);
+                }
+            }
+        }
+
+        Log.DatabaseDropped(logger, name);
+    }
+}

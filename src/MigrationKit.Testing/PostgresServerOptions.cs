@@ -1,0 +1,75 @@
+using Microsoft.Extensions.Logging;
+
+namespace MigrationKit.Testing;
+
+/// <summary>
+/// Options for <see cref="PostgresServer.StartAsync(PostgresServerOptions?, CancellationToken)"/>: which kinds of
+/// server may be used and how they are found or started.
+/// </summary>
+public sealed class PostgresServerOptions
+{
+    /// <summary>
+    /// The name of the environment variable that, when set to an Npgsql connection string, makes
+    /// <see cref="PostgresServer.StartAsync(PostgresServerOptions?, CancellationToken)"/> use that server.
+    /// </summary>
+    internal const string ConnectionStringEnvironmentVariable = "MIGRATIONKIT_TEST_CONNECTION";
+
+    /// <summary>
+    /// Gets or sets an Npgsql connection string of an existing server to use. When set, it takes
+    /// precedence over the <c>MIGRATIONKIT_TEST_CONNECTION</c> environment variable and nothing is started.
+    /// </summary>
+    public string? ConnectionString { get; set; }
+
+    /// <summary>
+    /// Gets or sets the logger factory used to report which server was chosen and why; no logging when <see langword="null"/>.
+    /// </summary>
+    public ILoggerFactory? LoggerFactory { get; set; }
+
+    /// <summary>
+    /// Gets or sets a value indicating whether a private cluster may be started from the local PostgreSQL server binaries.
+    /// </summary>
+    public bool AllowLocalCluster { get; set; } = true;
+
+    /// <summary>
+    /// Gets or sets a value indicating whether a PostgreSQL container may be started on a Docker engine.
+    /// </summary>
+    public bool AllowContainer { get; set; } = true;
+
+    /// <summary>
+    /// Gets or sets the folder holding <c>initdb</c>, <c>pg_ctl</c> and <c>postgres</c>. When <see langword="null"/>,
+    /// the folders of <c>PATH</c> are searched first, then the usual install locations such as
+    /// <c>/usr/lib/postgresql/*/bin</c> (highest version first).
+    /// </summary>
+    public string? BinDirectory { get; set; }
+
+    /// <summary>
+    /// Gets or sets the Docker image of the container started when neither an external server nor local binaries are available.
+    /// </summary>
+    public string ContainerImage { get; set; } = "postgres:15-alpine";
+
+    /// <summary>
+    /// Gets or sets how long starting a local cluster or a container, or connecting to an external server, may take.
+    /// </summary>
+    public TimeSpan StartTimeout { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>
+    /// Gets or sets a value indicating whether the <c>MIGRATIONKIT_TEST_CONNECTION</c> environment variable is ignored
+    /// (tests of this package use it: the variable is process-wide).
+    /// </summary>
+    internal bool IgnoreEnvironmentVariable { get; set; }
+
+    /// <summary>
+    /// Gets or sets a value indicating whether local clusters are copied from a cached, initdb'd template folder.
+    /// </summary>
+    internal bool UseClusterTemplate { get; set; } = true;
+
+    /// <summary>
+    /// Gets or sets the function that picks a free loopback port for a local cluster; tests replace it.
+    /// </summary>
+    internal Func<int>? PortPicker { get; set; }
+
+    /// <summary>
+    /// Gets or sets the Docker endpoints to probe instead of <c>DOCKER_HOST</c> and the usual sockets; tests set it.
+    /// </summary>
+    internal IReadOnlyList<string>? DockerEndpoints { get; set; }
+}

@@ -1,0 +1,42 @@
+using System.Globalization;
+using Npgsql;
+
+namespace MigrationKit.Testing.Tests;
+
+/// <summary>
+/// The entry point used when the crash-cleanup test runs this assembly as a child process
+/// (<c>dotnet MigrationKit.Testing.Tests.dll hold-local-cluster</c>): it starts a local cluster, prints
+/// <c>READY {postmaster pid} {data folder}</c> and waits to be killed. The test runner never calls it.
+/// </summary>
+public static class Program
+{
+    public const string HoldLocalClusterMode = "hold-local-cluster";
+
+    public static async Task<int> Main(string[] args)
+    {
+        if (args is not [HoldLocalClusterMode])
+        {
+            await Console.Error.WriteLineAsync($"usage: {HoldLocalClusterMode}");
+            return 2;
+        }
+
+        var options = new PostgresServerOptions { AllowContainer = false, IgnoreEnvironmentVariable = true };
+        await using var server = await PostgresServer.StartAsync(options);
+        string dataDirectory;
+        await using (var connection = new NpgsqlConnection(server.ConnectionString))
+        {
+            await connection.OpenAsync();
+            await using var command = new NpgsqlCommand("SELECT current_setting('data_directory')", connection);
+            dataDirectory = (string)(await command.ExecuteScalarAsync())!;
+        }
+
+        var postmasterPid = int.Parse(
+            File.ReadLines(Path.Combine(dataDirectory, "postmaster.pid")).First(), NumberStyles.None, CultureInfo.InvariantCulture);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"READY {postmasterPid} {dataDirectory}"));
+        Console.Out.Flush();
+
+        // Wait until killed (or until the parent closes standard input).
+        await Console.In.ReadToEndAsync();
+        return 0;
+    }
+}
