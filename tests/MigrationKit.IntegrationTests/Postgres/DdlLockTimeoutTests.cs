@@ -1,3 +1,4 @@
+using MigrationKit.Testing;
 using MigrationKit.IntegrationTests;
 using MigrationKit.IntegrationTests.Support;
 using Npgsql;
@@ -13,7 +14,7 @@ public sealed class DdlLockTimeoutTests
         using var folder = new MigrationFolder()
             .Up(1, "create_items", "CREATE TABLE items (id int);")
             .Up(2, "alter_items", "CREATE TABLE audit (id int);\nALTER TABLE items ADD COLUMN name text;");
-        await using TestDatabase db = await TestServer.CreateDatabaseAsync();
+        await using ThrowawayDatabase db = await TestServer.CreateDatabaseAsync();
         await Runners.For(db, folder.Path).UpAsync(1);
 
         await using var blocker = await HoldTableAsync(db, "items");
@@ -41,7 +42,7 @@ public sealed class DdlLockTimeoutTests
         using var folder = new MigrationFolder()
             .Up(1, "create_items", "CREATE TABLE items (id int);")
             .Up(2, "alter_items", "CREATE TABLE audit (id int);\nALTER TABLE items ADD COLUMN name text;");
-        await using TestDatabase db = await TestServer.CreateDatabaseAsync();
+        await using ThrowawayDatabase db = await TestServer.CreateDatabaseAsync();
         await Runners.For(db, folder.Path).UpAsync(1);
         await using var blocker = await HoldTableAsync(db, "items");
         var runner = Runners.For(db, folder.Path, o =>
@@ -64,7 +65,7 @@ public sealed class DdlLockTimeoutTests
     public async Task A_statement_timeout_fails_the_migration_naming_the_setting()
     {
         using var folder = new MigrationFolder().Up(1, "slow", "CREATE TABLE t (id int);\nSELECT pg_sleep(5);");
-        await using TestDatabase db = await TestServer.CreateDatabaseAsync();
+        await using ThrowawayDatabase db = await TestServer.CreateDatabaseAsync();
         var runner = Runners.For(db, folder.Path, o => o.StatementTimeout = TimeSpan.FromMilliseconds(300));
 
         Func<Task> up = () => runner.UpAsync();
@@ -76,7 +77,7 @@ public sealed class DdlLockTimeoutTests
     }
 
     /// <summary>An open transaction that has read the table: ALTER TABLE waits for it.</summary>
-    private static async Task<NpgsqlConnection> HoldTableAsync(TestDatabase db, string table)
+    private static async Task<NpgsqlConnection> HoldTableAsync(ThrowawayDatabase db, string table)
     {
         var connection = new NpgsqlConnection(db.ConnectionString);
         await connection.OpenAsync();

@@ -1,3 +1,4 @@
+using MigrationKit.Testing;
 using MigrationKit.IntegrationTests;
 using MigrationKit.IntegrationTests.Support;
 
@@ -10,7 +11,7 @@ public sealed class GolangMigrateAdoptionTests
     public async Task A_database_left_by_golang_migrate_at_version_4_is_adopted_and_up_continues_at_5()
     {
         using var folder = MigrationFolder.GolangMigrateStylePlanner();
-        await using TestDatabase db = await TestServer.CreateDatabaseAsync();
+        await using ThrowawayDatabase db = await TestServer.CreateDatabaseAsync();
         // What golang-migrate leaves: the first four scripts' effects and its two-column table.
         foreach (string file in Directory.GetFiles(folder.Path, "*.up.sql").Where(f => Path.GetFileName(f)[..3] is "001" or "002" or "003" or "004").Order())
         {
@@ -36,7 +37,7 @@ public sealed class GolangMigrateAdoptionTests
         using var folder = new MigrationFolder()
             .Up(1, "a", "CREATE TABLE a (id int);")
             .Up(2, "b", "CREATE TABLE b (id int);");
-        await using TestDatabase db = await TestServer.CreateDatabaseAsync();
+        await using ThrowawayDatabase db = await TestServer.CreateDatabaseAsync();
         await Db.ExecuteAsync(db.ConnectionString, "CREATE TABLE a (id int); CREATE TABLE schema_migrations (version bigint NOT NULL PRIMARY KEY, dirty boolean NOT NULL); INSERT INTO schema_migrations VALUES (2, true);");
         var runner = Runners.For(db, folder.Path);
 

@@ -1,3 +1,4 @@
+using MigrationKit.Testing;
 using MigrationKit.IntegrationTests;
 using MigrationKit.IntegrationTests.Support;
 
@@ -12,7 +13,7 @@ public sealed class HostileNameTests
     public async Task Schema_and_table_names_are_quoted_never_executed(string schema, string table)
     {
         using var folder = new MigrationFolder().Up(1, "create_a", "CREATE TABLE a (id int);", "DROP TABLE a;");
-        await using TestDatabase db = await TestServer.CreateDatabaseAsync();
+        await using ThrowawayDatabase db = await TestServer.CreateDatabaseAsync();
         await Db.ExecuteAsync(db.ConnectionString, "CREATE TABLE victim (id int);");
         var runner = Runners.For(db, folder.Path, o =>
         {

@@ -1,3 +1,4 @@
+using MigrationKit.Testing;
 using MigrationKit.IntegrationTests;
 using MigrationKit.IntegrationTests.Support;
 
@@ -16,7 +17,7 @@ public sealed class ConcurrencyTests
             folder.Up(v, $"step_{v}", $"CREATE TABLE t{v} (id int PRIMARY KEY);\nINSERT INTO effects VALUES ({v});");
         }
 
-        await using TestDatabase db = await TestServer.CreateDatabaseAsync();
+        await using ThrowawayDatabase db = await TestServer.CreateDatabaseAsync();
         using var start = new ManualResetEventSlim();
         Task<MigrationReport>[] runs = Enumerable.Range(0, 8)
             .Select(_ => Task.Run(async () =>
@@ -40,7 +41,7 @@ public sealed class ConcurrencyTests
     {
         using var slow = new MigrationFolder().Up(1, "slow", "CREATE TABLE slow (id int);\nSELECT pg_sleep(3);");
         using var fast = new MigrationFolder().Up(1, "fast", "CREATE TABLE fast (id int);");
-        await using TestDatabase db = await TestServer.CreateDatabaseAsync();
+        await using ThrowawayDatabase db = await TestServer.CreateDatabaseAsync();
         await Db.ExecuteAsync(db.ConnectionString, "CREATE SCHEMA a; CREATE SCHEMA b;");
 
         Task<MigrationReport> slowRun = Runners.For(db, slow.Path, o => { o.Schema = "a"; }).UpAsync();
@@ -62,7 +63,7 @@ public sealed class ConcurrencyTests
             .Up(1, "create_items", "CREATE TABLE items (id int, name text);\nINSERT INTO items SELECT g, 'n' || g FROM generate_series(1, 1000) g;")
             .Up(2, "slow_marker", "SELECT pg_sleep(1.5);")
             .Up(3, "index_items", "-- migrationkit:no-transaction\nCREATE INDEX CONCURRENTLY items_name_idx ON items (name);");
-        await using TestDatabase db = await TestServer.CreateDatabaseAsync();
+        await using ThrowawayDatabase db = await TestServer.CreateDatabaseAsync();
 
         Task<MigrationReport> holder = Runners.For(db, folder.Path).UpAsync();
         await WaitUntilAsync(() => Db.ScalarAsync<long>(db.ConnectionString, "SELECT count(*) FROM pg_stat_activity WHERE query LIKE '%pg_sleep(1.5)%' AND pid <> pg_backend_pid()"), n => n > 0);

@@ -1,3 +1,4 @@
+using MigrationKit.Testing;
 using MigrationKit.IntegrationTests;
 using MigrationKit.IntegrationTests.Support;
 
@@ -10,7 +11,7 @@ public sealed class DriftTests
     public async Task An_edited_applied_script_is_drift_and_blocks_up()
     {
         using var folder = new MigrationFolder().Up(1, "create_a", "CREATE TABLE a (id int);\n");
-        await using TestDatabase db = await TestServer.CreateDatabaseAsync();
+        await using ThrowawayDatabase db = await TestServer.CreateDatabaseAsync();
         var runner = Runners.For(db, folder.Path);
         await runner.UpAsync();
 
@@ -33,7 +34,7 @@ public sealed class DriftTests
     public async Task The_same_script_with_crlf_line_endings_or_a_bom_is_not_drift()
     {
         using var folder = new MigrationFolder().Up(1, "create_a", "CREATE TABLE a (\n  id int\n);\n");
-        await using TestDatabase db = await TestServer.CreateDatabaseAsync();
+        await using ThrowawayDatabase db = await TestServer.CreateDatabaseAsync();
         var runner = Runners.For(db, folder.Path);
         await runner.UpAsync();
 

@@ -1,3 +1,4 @@
+using MigrationKit.Testing;
 using MigrationKit.IntegrationTests;
 using MigrationKit.IntegrationTests.Support;
 
@@ -12,7 +13,7 @@ public sealed class FailureTests
         using var folder = new MigrationFolder()
             .Up(1, "create_projects", "CREATE TABLE projects (id int PRIMARY KEY);")
             .Up(2, "broken", "CREATE TABLE tasks (id int PRIMARY KEY);\nINSERT INTO projects VALUES (1);\n\n-- the third statement refers to a column that does not exist\nUPDATE projects\n   SET nam = 'x';\nCREATE TABLE never (id int);\n");
-        await using TestDatabase db = await TestServer.CreateDatabaseAsync();
+        await using ThrowawayDatabase db = await TestServer.CreateDatabaseAsync();
         var runner = Runners.For(db, folder.Path);
 
         Func<Task> up = () => runner.UpAsync();
@@ -35,7 +36,7 @@ public sealed class FailureTests
     {
         using var folder = new MigrationFolder()
             .Up(1, "slow", "CREATE TABLE slow (id int);\nSELECT pg_sleep(30);");
-        await using TestDatabase db = await TestServer.CreateDatabaseAsync();
+        await using ThrowawayDatabase db = await TestServer.CreateDatabaseAsync();
         using var cts = new CancellationTokenSource();
         Task<MigrationReport> run = Runners.For(db, folder.Path).UpAsync(cts.Token);
         await ConcurrencyTests.WaitUntilAsync(() => Db.ScalarAsync<long>(db.ConnectionString, "SELECT count(*) FROM pg_stat_activity WHERE query LIKE '%pg_sleep(30)%' AND pid <> pg_backend_pid()"), n => n > 0);

@@ -1,3 +1,4 @@
+using MigrationKit.Testing;
 using MigrationKit.IntegrationTests.Support;
 
 using MigrationKit.IntegrationTests;
@@ -14,7 +15,7 @@ public sealed class GolangMigrateLayoutTests
     public async Task Up_down_goto_and_up_again_keep_status_and_tables_in_agreement()
     {
         using var folder = MigrationFolder.GolangMigrateStylePlanner();
-        await using TestDatabase db = await TestServer.CreateDatabaseAsync();
+        await using ThrowawayDatabase db = await TestServer.CreateDatabaseAsync();
         var runner = Runners.For(db, folder.Path);
 
         MigrationReport up = await runner.UpAsync();
@@ -47,7 +48,7 @@ public sealed class GolangMigrateLayoutTests
         using var folder = new MigrationFolder()
             .Up(1, "create_a", "BEGIN;\nCREATE TABLE a (id int);\nCOMMIT;\n")
             .Up(2, "half_way", "BEGIN;\nCREATE TABLE b (id int);\nINSERT INTO b VALUES (1);\nINSERT INTO missing_table VALUES (1);\nCREATE TABLE c (id int);\nCOMMIT;\n");
-        await using TestDatabase db = await TestServer.CreateDatabaseAsync();
+        await using ThrowawayDatabase db = await TestServer.CreateDatabaseAsync();
         var runner = Runners.For(db, folder.Path);
 
         Func<Task> up = () => runner.UpAsync();
@@ -60,7 +61,7 @@ public sealed class GolangMigrateLayoutTests
         (await Db.HistoryAsync(db.ConnectionString)).Should().Equal((1L, false));
     }
 
-    private static async Task ExpectAsync(TestDatabase db, IMigrationRunner runner, long version)
+    private static async Task ExpectAsync(ThrowawayDatabase db, IMigrationRunner runner, long version)
     {
         MigrationStatus status = await runner.GetStatusAsync();
         status.CurrentVersion.Should().Be(version);

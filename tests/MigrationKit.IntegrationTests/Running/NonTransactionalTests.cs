@@ -1,3 +1,4 @@
+using MigrationKit.Testing;
 using MigrationKit.IntegrationTests;
 using MigrationKit.IntegrationTests.Support;
 
@@ -12,7 +13,7 @@ public sealed class NonTransactionalTests
         using var folder = new MigrationFolder()
             .Up(1, "create_items", "CREATE TABLE items (id int, name text);")
             .Up(2, "index_items", "-- migrationkit:no-transaction\nCREATE INDEX CONCURRENTLY items_name_idx ON items (name);\n");
-        await using TestDatabase db = await TestServer.CreateDatabaseAsync();
+        await using ThrowawayDatabase db = await TestServer.CreateDatabaseAsync();
 
         MigrationReport report = await Runners.For(db, folder.Path).UpAsync();
 
@@ -28,7 +29,7 @@ public sealed class NonTransactionalTests
         using var folder = new MigrationFolder()
             .Up(1, "create_users", "CREATE TABLE users (user_id integer UNIQUE, name varchar(40), email varchar(40));", "DROP TABLE users;")
             .Up(2, "add_email_index", "CREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS users_email_index ON users (email);", "DROP INDEX IF EXISTS users_email_index;");
-        await using TestDatabase db = await TestServer.CreateDatabaseAsync();
+        await using ThrowawayDatabase db = await TestServer.CreateDatabaseAsync();
         var runner = Runners.For(db, folder.Path);
 
         MigrationReport report = await runner.UpAsync();
@@ -45,7 +46,7 @@ public sealed class NonTransactionalTests
             .Up(1, "create_items", "CREATE TABLE items (id int, name text);\nINSERT INTO items VALUES (1, 'a'), (2, 'a');")
             .Up(2, "unique_names", "-- migrationkit:no-transaction\nCREATE TABLE side (id int);\nCREATE UNIQUE INDEX CONCURRENTLY items_name_key ON items (name);\n")
             .Up(3, "later", "CREATE TABLE later (id int);");
-        await using TestDatabase db = await TestServer.CreateDatabaseAsync();
+        await using ThrowawayDatabase db = await TestServer.CreateDatabaseAsync();
         var runner = Runners.For(db, folder.Path);
 
         Func<Task> up = () => runner.UpAsync();
@@ -80,7 +81,7 @@ public sealed class NonTransactionalTests
     {
         using var folder = new MigrationFolder()
             .Up(1, "fails", "-- migrationkit:no-transaction\nCREATE TABLE done_part (id int);\nSELECT 1/0;\n");
-        await using TestDatabase db = await TestServer.CreateDatabaseAsync();
+        await using ThrowawayDatabase db = await TestServer.CreateDatabaseAsync();
         var runner = Runners.For(db, folder.Path);
         await FluentActions.Awaiting(() => runner.UpAsync()).Should().ThrowAsync<MigrationFailedException>();
 

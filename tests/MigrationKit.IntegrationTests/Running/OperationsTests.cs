@@ -1,3 +1,4 @@
+using MigrationKit.Testing;
 using MigrationKit.IntegrationTests;
 using MigrationKit.IntegrationTests.Support;
 using MigrationKit.Sources;
@@ -16,7 +17,7 @@ public sealed class OperationsTests
     public async Task Up_with_steps_applies_only_that_many()
     {
         using var folder = ThreeTables();
-        await using TestDatabase db = await TestServer.CreateDatabaseAsync();
+        await using ThrowawayDatabase db = await TestServer.CreateDatabaseAsync();
         var runner = Runners.For(db, folder.Path);
 
         (await runner.UpAsync(2)).Executed.Select(e => e.Version).Should().Equal(1, 2);
@@ -28,7 +29,7 @@ public sealed class OperationsTests
     public async Task Down_reverts_newest_first_and_refuses_without_a_down_script()
     {
         using var folder = ThreeTables().Up(4, "no_down", "CREATE TABLE d (id int);");
-        await using TestDatabase db = await TestServer.CreateDatabaseAsync();
+        await using ThrowawayDatabase db = await TestServer.CreateDatabaseAsync();
         var runner = Runners.For(db, folder.Path);
         await runner.UpAsync();
 
@@ -48,7 +49,7 @@ public sealed class OperationsTests
     public async Task Goto_moves_up_and_down_to_exactly_a_version()
     {
         using var folder = ThreeTables();
-        await using TestDatabase db = await TestServer.CreateDatabaseAsync();
+        await using ThrowawayDatabase db = await TestServer.CreateDatabaseAsync();
         var runner = Runners.For(db, folder.Path);
 
         (await runner.GotoAsync(2)).EndVersion.Should().Be(2);
@@ -66,7 +67,7 @@ public sealed class OperationsTests
     public async Task Plan_shows_what_up_would_run_without_running_it()
     {
         using var folder = ThreeTables();
-        await using TestDatabase db = await TestServer.CreateDatabaseAsync();
+        await using ThrowawayDatabase db = await TestServer.CreateDatabaseAsync();
         var runner = Runners.For(db, folder.Path);
         await runner.UpAsync(1);
 
@@ -85,7 +86,7 @@ public sealed class OperationsTests
     public async Task Out_of_order_versions_fail_unless_the_policy_applies_them()
     {
         using var folder = new MigrationFolder().Up(1, "a", "CREATE TABLE a (id int);").Up(3, "c", "CREATE TABLE c (id int);");
-        await using TestDatabase db = await TestServer.CreateDatabaseAsync();
+        await using ThrowawayDatabase db = await TestServer.CreateDatabaseAsync();
         await Runners.For(db, folder.Path).UpAsync();
         folder.Up(2, "b", "CREATE TABLE b (id int);");
 
@@ -103,7 +104,7 @@ public sealed class OperationsTests
     public async Task Baseline_records_an_existing_schema_without_running_scripts()
     {
         using var folder = ThreeTables();
-        await using TestDatabase db = await TestServer.CreateDatabaseAsync();
+        await using ThrowawayDatabase db = await TestServer.CreateDatabaseAsync();
         await Db.ExecuteAsync(db.ConnectionString, "CREATE TABLE a (id int); CREATE TABLE b (id int);");
         var runner = Runners.For(db, folder.Path);
 
@@ -119,7 +120,7 @@ public sealed class OperationsTests
     public async Task Drop_refuses_unless_allowed_then_empties_the_schema_and_keeps_it()
     {
         using var folder = MigrationFolder.GolangMigrateStylePlanner();
-        await using TestDatabase db = await TestServer.CreateDatabaseAsync();
+        await using ThrowawayDatabase db = await TestServer.CreateDatabaseAsync();
         await Runners.For(db, folder.Path).UpAsync();
         await Db.ExecuteAsync(db.ConnectionString, """
             CREATE VIEW open_tasks AS SELECT * FROM tasks WHERE status <> 'done';
@@ -150,7 +151,7 @@ public sealed class OperationsTests
     public async Task Status_lists_applied_pending_and_missing_versions()
     {
         using var folder = ThreeTables();
-        await using TestDatabase db = await TestServer.CreateDatabaseAsync();
+        await using ThrowawayDatabase db = await TestServer.CreateDatabaseAsync();
         await Runners.For(db, folder.Path).UpAsync(2);
         File.Delete(Path.Combine(folder.Path, "001_create_a.up.sql"));
         File.Delete(Path.Combine(folder.Path, "001_create_a.down.sql"));
@@ -178,7 +179,7 @@ public sealed class OperationsTests
             .Write("0004_dup.up.sql", "SELECT 2;")
             .Write("005_orphan.down.sql", "SELECT 1;")
             .Write("README.md", "not a migration");
-        await using TestDatabase db = await TestServer.CreateDatabaseAsync();
+        await using ThrowawayDatabase db = await TestServer.CreateDatabaseAsync();
         var runner = Runners.For(db, folder.Path, o => o.RequireDownScripts = true);
 
         ValidationReport report = await runner.ValidateAsync();
@@ -200,7 +201,7 @@ public sealed class OperationsTests
     [Test]
     public async Task Embedded_and_in_memory_sources_run_like_folders()
     {
-        await using TestDatabase db = await TestServer.CreateDatabaseAsync();
+        await using ThrowawayDatabase db = await TestServer.CreateDatabaseAsync();
         var source = new InMemoryMigrationSource()
             .Add(1, "create_a", "CREATE TABLE a (id int);", "DROP TABLE a;")
             .Add(2, "fill_a", "INSERT INTO a VALUES (1), (2);", "DELETE FROM a;");

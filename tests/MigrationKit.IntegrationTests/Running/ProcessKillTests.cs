@@ -1,3 +1,4 @@
+using MigrationKit.Testing;
 using MigrationKit.IntegrationTests;
 using MigrationKit.IntegrationTests.Support;
 
@@ -12,7 +13,7 @@ public sealed class ProcessKillTests
         using var folder = new MigrationFolder()
             .Up(1, "create_a", "CREATE TABLE a (id int);")
             .Up(2, "long_one", "CREATE TABLE half (id int);\nINSERT INTO half VALUES (1);\nSELECT pg_sleep(60);\nCREATE TABLE other_half (id int);");
-        await using TestDatabase db = await TestServer.CreateDatabaseAsync();
+        await using ThrowawayDatabase db = await TestServer.CreateDatabaseAsync();
         using (var child = ChildProcess.Start(db.ConnectionString, folder.Path, "up"))
         {
             await child.Ready.WaitAsync(TimeSpan.FromSeconds(30));
