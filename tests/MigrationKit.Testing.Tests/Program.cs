@@ -12,11 +12,22 @@ public static class Program
 {
     public const string HoldLocalClusterMode = "hold-local-cluster";
 
+    /// <summary>
+    /// <c>create-database {connection string} {migrations folder}</c>: creates a migrated throwaway database on that
+    /// server and prints <c>BUILT</c> or <c>CLONED</c> (whether this process built the template) and the template's name.
+    /// </summary>
+    public const string CreateDatabaseMode = "create-database";
+
     public static async Task<int> Main(string[] args)
     {
+        if (args is [CreateDatabaseMode, var connectionString, var folder])
+        {
+            return await CreateDatabaseAsync(connectionString, folder);
+        }
+
         if (args is not [HoldLocalClusterMode])
         {
-            await Console.Error.WriteLineAsync($"usage: {HoldLocalClusterMode}");
+            await Console.Error.WriteLineAsync($"usage: {HoldLocalClusterMode} | {CreateDatabaseMode} <connection string> <folder>");
             return 2;
         }
 
@@ -37,6 +48,16 @@ public static class Program
 
         // Wait until killed (or until the parent closes standard input).
         await Console.In.ReadToEndAsync();
+        return 0;
+    }
+
+    private static async Task<int> CreateDatabaseAsync(string connectionString, string folder)
+    {
+        var logs = new RecordingLoggerFactory();
+        await using var server = await PostgresServer.StartAsync(new PostgresServerOptions { ConnectionString = connectionString, LoggerFactory = logs });
+        await using var database = await server.CreateDatabaseAsync(new Sources.FileSystemMigrationSource(folder));
+        bool built = logs.Entries.Any(e => e.EventId.Id == 6016);
+        Console.WriteLine(built ? "BUILT" : "CLONED");
         return 0;
     }
 }

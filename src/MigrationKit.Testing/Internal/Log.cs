@@ -68,4 +68,12 @@ internal static partial class Log
     [LoggerMessage(EventId = 6015, EventName = "WatchdogStartFailed", Level = LogLevel.Warning,
         Message = "Could not start the watchdog that removes the private PostgreSQL cluster {Directory} if this process dies")]
     public static partial void WatchdogStartFailed(ILogger logger, string directory, Exception exception);
+
+    [LoggerMessage(EventId = 6016, EventName = "TemplateBuilt", Level = LogLevel.Information,
+        Message = "Built the template database {Template} ({Count} migration(s)) in {ElapsedMilliseconds} ms; throwaway databases are cloned from it")]
+    public static partial void TemplateBuilt(ILogger logger, string template, int count, long elapsedMilliseconds);
+
+    [LoggerMessage(EventId = 6017, EventName = "StaleDatabaseDropped", Level = LogLevel.Information,
+        Message = "Dropped the database {Database} left behind by an earlier test run")]
+    public static partial void StaleDatabaseDropped(ILogger logger, string database);
 }
