@@ -16,12 +16,13 @@ public sealed class CliProcess : IDisposable
     private readonly Task<string> _out;
     private readonly Task<string> _error;
     private readonly StringBuilder _outSoFar = new();
+    private readonly StringBuilder _errorSoFar = new();
 
     private CliProcess(Process process)
     {
         _process = process;
         _out = ReadAsync(process.StandardOutput, _outSoFar);
-        _error = process.StandardError.ReadToEndAsync();
+        _error = ReadAsync(process.StandardError, _errorSoFar);
     }
 
     public int Id => _process.Id;
@@ -34,6 +35,18 @@ public sealed class CliProcess : IDisposable
             lock (_outSoFar)
             {
                 return _outSoFar.ToString();
+            }
+        }
+    }
+
+    /// <summary>Gets what the tool wrote to standard error so far.</summary>
+    public string ErrorSoFar
+    {
+        get
+        {
+            lock (_errorSoFar)
+            {
+                return _errorSoFar.ToString();
             }
         }
     }
@@ -101,7 +114,11 @@ public sealed class CliProcess : IDisposable
             process.StandardInput.Write(start.Input);
         }
 
-        process.StandardInput.Close();
+        if (!start.KeepInputOpen)
+        {
+            process.StandardInput.Close();
+        }
+
         return cli;
     }
 

@@ -9,6 +9,12 @@ public sealed record CliStart
     /// <summary>Gets what standard input holds; it is closed after it (or at once when null).</summary>
     public string? Input { get; init; }
 
+    /// <summary>Gets a value indicating whether standard input stays open, as a terminal nobody types in.</summary>
+    public bool KeepInputOpen { get; init; }
+
+    /// <summary>Gets a value indicating whether the in-process run's streams pretend to be a terminal.</summary>
+    public bool Terminal { get; init; }
+
     public string? WorkingDirectory { get; init; }
 
     public Dictionary<string, string?> Environment { get; init; } = [];

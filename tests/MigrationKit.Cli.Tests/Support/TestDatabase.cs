@@ -15,6 +15,7 @@ public sealed class TestDatabase : IAsyncDisposable
         string host = builder.Host ?? "localhost";
         Host = host.Contains(':', StringComparison.Ordinal) ? $"[{host}]" : Uri.EscapeDataString(host);
         Port = builder.Port;
+        User = builder.Username ?? "postgres";
         Url = $"postgres://{Uri.EscapeDataString(builder.Username ?? "postgres")}{(string.IsNullOrEmpty(builder.Password) ? string.Empty : ":" + Uri.EscapeDataString(builder.Password))}@{Host}:{Port}/{database.Name}?sslmode=disable";
     }
 
@@ -33,12 +34,17 @@ public sealed class TestDatabase : IAsyncDisposable
 
     public int Port { get; }
 
+    public string User { get; }
+
     public static async Task<TestDatabase> CreateAsync() => new(await TestServer.Server.CreateEmptyDatabaseAsync("mk_cli_"));
 
     public CliStart Start(string? input = null) => new() { DatabaseUrl = Url, Input = input };
 
-    /// <summary>Runs the tool with DATABASE_URL set to this database.</summary>
-    public Task<CliResult> RunAsync(params string[] args) => CliProcess.RunAsync(Start(), args);
+    /// <summary>Runs the tool's entry point in this process, with DATABASE_URL set to this database.</summary>
+    public Task<CliResult> RunAsync(params string[] args) => CliInProcess.RunAsync(Start(), args);
+
+    /// <summary>Runs the tool as a process of its own, with DATABASE_URL set to this database.</summary>
+    public Task<CliResult> RunProcessAsync(params string[] args) => CliProcess.RunAsync(Start(), args);
 
     public async Task<List<(long Version, bool Dirty)>> HistoryAsync(string table = "\"public\".\"schema_migrations\"")
     {
