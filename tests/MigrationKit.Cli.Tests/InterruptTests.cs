@@ -64,6 +64,23 @@ public sealed class InterruptTests
     }
 
     [Test]
+    public async Task Sigterm_cancels_the_same_way_and_exits_143()
+    {
+        using var folder = new MigrationFolder().Up(1, "slow", "CREATE TABLE slow (id int);\nSELECT pg_sleep(30);\n");
+        await using var db = await TestDatabase.CreateAsync();
+        using CliProcess cli = CliProcess.Start(db.Start(), "up", "--source", folder.Path);
+
+        await Eventually.HoldsAsync(() => IsSleepingAsync(db), Patience, "migration 1 is in its pg_sleep");
+        await cli.InterruptAsync("TERM");
+        CliResult result = await cli.WaitAsync(Patience);
+
+        result.ExitCode.Should().Be(143, result.ToString());
+        result.Error.Should().Contain("version 1 was rolled back");
+        (await db.HistoryAsync()).Should().BeEmpty();
+        (await AdvisoryLocksAsync(db)).Should().Be(0);
+    }
+
+    [Test]
     public async Task Ctrl_c_at_the_confirmation_question_changes_nothing_and_exits_130()
     {
         await using var db = await TestDatabase.CreateAsync();

@@ -78,4 +78,36 @@ public sealed class OptionTests
         result.ExitCode.Should().Be(1, result.ToString());
         result.Out.Should().Contain("The migrations folder '/nonexistent/migrations' does not exist");
     }
+
+    [Test]
+    public async Task Statement_timeout_stops_a_statement_that_runs_too_long()
+    {
+        using var folder = new MigrationFolder().Up(1, "slow", "CREATE TABLE slow (id int);\nSELECT pg_sleep(20);\n");
+        await using var db = await TestDatabase.CreateAsync();
+
+        CliResult result = await db.RunAsync("up", "--statement-timeout", "300ms", "--source", folder.Path);
+
+        result.ExitCode.Should().Be(1, result.ToString());
+        result.Error.Should().Contain($"{folder.File("001_slow.up.sql")}:2:1: error 57014").And.Contain("statement_timeout (300 ms");
+        (await db.VersionsAsync()).Should().BeEmpty();
+    }
+
+    [Test]
+    public async Task Lock_timeout_gives_up_on_a_runner_that_holds_the_lock_too_long()
+    {
+        using var folder = new MigrationFolder().Up(1, "slow", "SELECT pg_sleep(20);\n");
+        await using var db = await TestDatabase.CreateAsync();
+        using CliProcess holder = CliProcess.Start(db.Start(), "up", "--source", folder.Path);
+        await Eventually.HoldsAsync(
+            async () => await db.ScalarAsync<long>("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND query LIKE '%pg_sleep(20)%' AND pid <> pg_backend_pid()") > 0,
+            TimeSpan.FromSeconds(60),
+            "the first runner holds the lock in its slow migration");
+
+        CliResult waiter = await db.RunAsync("up", "--lock-timeout", "500ms", "--source", folder.Path);
+
+        waiter.ExitCode.Should().Be(1, waiter.ToString());
+        waiter.Error.Should().Contain("Another runner holds the migration lock of \"public\".\"schema_migrations\"")
+            .And.MatchRegex(@"error: Timed out after 00:00:00\.5000000 \(LockTimeout\) waiting for the migration lock .* It is held by pid \d+ \(application_name 'MigrationKit'");
+        (await db.VersionsAsync()).Should().BeEmpty("the holder is still in its migration");
+    }
 }

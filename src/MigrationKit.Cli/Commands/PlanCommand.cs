@@ -45,8 +45,8 @@ internal static class PlanCommand
         }
 
         var text = new StringBuilder();
-        text.AppendLine(paint.Bold(
-            $"{database}: version {Formats.Number(plan.CurrentVersion)} to {Formats.Number(plan.TargetVersion)}, {Formats.Count(plan.Steps.Count, "script")}:"));
+        text.AppendLine(paint.Bold(Formats.Capitalise(
+            $"{database}: version {Formats.Number(plan.CurrentVersion)} to {Formats.Number(plan.TargetVersion)}, {Formats.Count(plan.Steps.Count, "script")}:")));
         int width = plan.Steps.Max(s => Formats.Number(s.Version).Length);
         int descriptionWidth = plan.Steps.Max(s => s.Description.Length);
         foreach (PlannedMigration step in plan.Steps)

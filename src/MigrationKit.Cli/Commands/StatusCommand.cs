@@ -39,7 +39,7 @@ internal static class StatusCommand
     private static string ToTable(MigrationStatus status, DatabaseTarget database, string historyTable, Painter paint)
     {
         var text = new StringBuilder();
-        text.AppendLine(paint.Bold(Capitalise($"{database}, history {historyTable}")));
+        text.AppendLine(paint.Bold(Formats.Capitalise($"{database}, history {historyTable}")));
         if (status.Entries.Count == 0)
         {
             text.Append("No migrations: the folder is empty and nothing is applied.");
@@ -70,8 +70,6 @@ internal static class StatusCommand
         text.Append(Summary(status, paint));
         return text.ToString();
     }
-
-    private static string Capitalise(string text) => text.Length == 0 ? text : char.ToUpperInvariant(text[0]) + text[1..];
 
     private static string Row(string[] cells, int[] widths)
     {

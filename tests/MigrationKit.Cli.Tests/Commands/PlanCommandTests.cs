@@ -16,7 +16,7 @@ public sealed class PlanCommandTests
         CliResult result = await db.RunAsync("plan", "--source", Planner);
 
         result.ExitCode.Should().Be(0, result.ToString());
-        result.Out.Should().Contain($"database \"{db.Name}\"").And.Contain("version 3 to 10, 7 scripts:");
+        result.Out.Should().StartWith($"Database \"{db.Name}\"").And.Contain("version 3 to 10, 7 scripts:");
         result.Out.Should().MatchRegex(@"(?m)^  up +4 create_disputes_table +\S*004_create_disputes_table\.up\.sql$");
         result.Out.Should().MatchRegex(@"(?m)^  up +10 seed_data +\S*010_seed_data\.up\.sql$");
         result.Out.Should().NotContain("create_steps_table").And.NotContain("CREATE TABLE");

@@ -122,14 +122,14 @@ public sealed class CliProcess : IDisposable
         return cli;
     }
 
-    /// <summary>Sends SIGINT, as Ctrl+C in a terminal does.</summary>
-    public async Task InterruptAsync()
+    /// <summary>Sends SIGINT, as Ctrl+C in a terminal does (or another signal, such as TERM).</summary>
+    public async Task InterruptAsync(string signal = "INT")
     {
-        using var kill = Process.Start(new ProcessStartInfo("kill", ["-INT", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]) { UseShellExecute = false })!;
+        using var kill = Process.Start(new ProcessStartInfo("kill", ["-" + signal, _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]) { UseShellExecute = false })!;
         await kill.WaitForExitAsync();
         if (kill.ExitCode != 0)
         {
-            throw new InvalidOperationException($"kill -INT {_process.Id} exited with {kill.ExitCode}.");
+            throw new InvalidOperationException($"kill -{signal} {_process.Id} exited with {kill.ExitCode}.");
         }
     }
 
