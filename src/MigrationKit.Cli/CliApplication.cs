@@ -132,7 +132,7 @@ internal static class CliApplication
             return $"version {Formats.Number(rolledBack)} was rolled back and the migration lock released.{completed} Run status to see where the database stands.";
         }
 
-        return $"no script was running; the migration lock was released.{completed} Run status to see where the database stands.";
+        return $"no script was running when it stopped.{completed} Run status to see where the database stands.";
     }
 
     private static void WriteCauses(CommandContext context, Exception exception)
