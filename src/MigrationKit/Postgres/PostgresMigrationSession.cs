@@ -484,7 +484,8 @@ internal sealed class PostgresMigrationSession : IMigrationStoreSession
         DateTimeOffset? stateSince = null;
         using (NpgsqlBatch batch = CreateBatch())
         {
-            batch.BatchCommands.Add(Command(HistorySql.LockHolder, (uint)((ulong)_lockKey >> 32), (uint)((ulong)_lockKey & 0xFFFFFFFF)));
+            // pg_locks splits the 64-bit key into two oids; compared as bigint, since Npgsql sends no uint without a type.
+            batch.BatchCommands.Add(Command(HistorySql.LockHolder, (long)((ulong)_lockKey >> 32), (long)((ulong)_lockKey & 0xFFFFFFFF)));
             NpgsqlDataReader reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
             await using ConfiguredAsyncDisposable readerScope = reader.ConfigureAwait(false);
             if (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))

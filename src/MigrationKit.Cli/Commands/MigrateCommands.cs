@@ -1,0 +1,101 @@
+using System.CommandLine;
+using MigrationKit.Cli.Output;
+
+namespace MigrationKit.Cli.Commands;
+
+/// <summary><c>up</c>, <c>down</c> and <c>goto</c>: the commands that run scripts.</summary>
+internal static class MigrateCommands
+{
+    public static Command Up(CommandBinder bind)
+    {
+        Argument<int?> count = Arguments.Count("How many pending migrations to apply. Default: all of them.");
+        var command = new Command("up", "Apply pending migrations, oldest first.") { count };
+        bind(command, async (context, cancellationToken) =>
+        {
+            var (runner, _, _) = context.CreateRunner();
+            context.RunsScripts = true;
+            MigrationReport report = context.Parse.GetValue(count) is { } steps
+                ? await runner.UpAsync(steps, cancellationToken)
+                : await runner.UpAsync(cancellationToken);
+            Summarise(context, report);
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+
+    public static Command Down(CommandBinder bind)
+    {
+        Argument<int?> count = Arguments.Count("How many applied migrations to revert, newest first. Default: all of them, after a question.");
+        var yes = new Option<bool>("--yes", "-y") { Description = "Revert all without asking." };
+        var command = new Command("down", "Revert applied migrations, newest first.") { count, yes };
+        bind(command, async (context, cancellationToken) =>
+        {
+            var (runner, store, database) = context.CreateRunner();
+            if (context.Parse.GetValue(count) is { } steps)
+            {
+                context.RunsScripts = true;
+                Summarise(context, await runner.DownAsync(steps, cancellationToken));
+                return ExitCodes.Success;
+            }
+
+            MigrationPlan plan = await runner.PlanAsync(0, cancellationToken);
+            if (plan.IsEmpty)
+            {
+                context.Log.Out($"Nothing to revert: no migration of {store.HistoryTable} is applied in {database}.");
+                return ExitCodes.Success;
+            }
+
+            if (!context.Parse.GetValue(yes)
+                && !await context.ConfirmAsync(
+                    $"This reverts all {Formats.Count(plan.Steps.Count, "applied migration")} of {database} (version {plan.CurrentVersion} down to 0), running their down scripts, newest first.",
+                    cancellationToken))
+            {
+                return ExitCodes.Failed;
+            }
+
+            context.RunsScripts = true;
+            Summarise(context, await runner.DownAsync(int.MaxValue, cancellationToken));
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+
+    public static Command Goto(CommandBinder bind)
+    {
+        Argument<long> version = Arguments.Version("The version to reach, up or down; 0 reverts everything.", minimum: 0);
+        var command = new Command("goto", "Migrate up or down to exactly one version.") { version };
+        bind(command, async (context, cancellationToken) =>
+        {
+            var (runner, _, _) = context.CreateRunner();
+            context.RunsScripts = true;
+            Summarise(context, await runner.GotoAsync(context.Parse.GetValue(version), cancellationToken));
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+
+    private static void Summarise(CommandContext context, MigrationReport report)
+    {
+        if (report.Executed.Count == 0)
+        {
+            context.Log.Out($"Nothing to do: the database is at version {Formats.Number(report.EndVersion)}.");
+            return;
+        }
+
+        int up = report.Executed.Count(e => e.Direction == MigrationDirection.Up);
+        int down = report.Executed.Count - up;
+        var parts = new List<string>(2);
+        if (up > 0)
+        {
+            parts.Add($"{Formats.Count(up, "migration")} applied");
+        }
+
+        if (down > 0)
+        {
+            parts.Add($"{Formats.Count(down, "migration")} reverted");
+        }
+
+        context.Log.Out(context.OutPaint.Bold($"Now at version {Formats.Number(report.EndVersion)}") +
+            $" (was {Formats.Number(report.StartVersion)}): {string.Join(", ", parts)} in {Formats.Duration(report.Duration)}.");
+    }
+}

@@ -1,0 +1,76 @@
+using System.CommandLine;
+using System.Text;
+using MigrationKit.Cli.Output;
+
+namespace MigrationKit.Cli.Commands;
+
+/// <summary><c>plan</c>: what <c>up</c> (or <c>goto</c>) would run, checked as a run checks it, without running it.</summary>
+internal static class PlanCommand
+{
+    public static Command Create(CommandBinder bind)
+    {
+        var target = new Option<long?>("--target")
+        {
+            Description = "Plan a goto to this version instead of up to the newest.",
+            HelpName = "version",
+            CustomParser = result =>
+            {
+                string text = result.Tokens.Count == 0 ? string.Empty : result.Tokens[0].Value;
+                if (long.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out long version))
+                {
+                    return version;
+                }
+
+                result.AddError($"The target version must be a whole number of at least 0, not '{text}'.");
+                return null;
+            },
+        };
+        var sql = new Option<bool>("--sql") { Description = "Print each script's SQL after the plan." };
+        var command = new Command("plan", "Show what up would run (or goto, with --target), without running it.") { target, sql };
+        bind(command, async (context, cancellationToken) =>
+        {
+            var (runner, _, database) = context.CreateRunner();
+            MigrationPlan plan = await runner.PlanAsync(context.Parse.GetValue(target), cancellationToken);
+            context.Log.Out(ToText(plan, database.ToString(), context.Parse.GetValue(sql), context.OutPaint));
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+
+    private static string ToText(MigrationPlan plan, string database, bool withSql, Painter paint)
+    {
+        if (plan.IsEmpty)
+        {
+            return $"Nothing to run: {database} is at version {Formats.Number(plan.CurrentVersion)}.";
+        }
+
+        var text = new StringBuilder();
+        text.AppendLine(paint.Bold(Formats.Capitalise(
+            $"{database}: version {Formats.Number(plan.CurrentVersion)} to {Formats.Number(plan.TargetVersion)}, {Formats.Count(plan.Steps.Count, "script")}:")));
+        int width = plan.Steps.Max(s => Formats.Number(s.Version).Length);
+        int descriptionWidth = plan.Steps.Max(s => s.Description.Length);
+        foreach (PlannedMigration step in plan.Steps)
+        {
+            string direction = step.Direction == MigrationDirection.Up ? paint.Cyan("up  ") : paint.Magenta("down");
+            text.Append($"  {direction} {Formats.Number(step.Version).PadLeft(width)} {step.Description.PadRight(descriptionWidth)}  {paint.Dim(step.Script.Origin)}");
+            if (step.Script.OutsideTransactionReason is { } reason)
+            {
+                text.Append(paint.Yellow($"  outside a transaction: {reason}"));
+            }
+
+            text.AppendLine();
+        }
+
+        if (withSql)
+        {
+            foreach (PlannedMigration step in plan.Steps)
+            {
+                text.AppendLine();
+                text.AppendLine(paint.Dim($"-- {(step.Direction == MigrationDirection.Up ? "up" : "down")} {Formats.Number(step.Version)} {step.Description}: {step.Script.Origin}"));
+                text.AppendLine(step.Script.Sql.TrimEnd());
+            }
+        }
+
+        return text.ToString().TrimEnd();
+    }
+}

@@ -1,0 +1,73 @@
+using System.CommandLine;
+
+namespace MigrationKit.Cli;
+
+/// <summary>The options every command takes, before or after the command's name.</summary>
+internal sealed class GlobalOptions
+{
+    public const string DatabaseVariable = "DATABASE_URL";
+    public const string DefaultSource = "./migrations";
+
+    public Option<string?> Database { get; } = new("--database")
+    {
+        Description = $"The database: a postgres://user:password@host:port/database?sslmode=… URL or an Npgsql connection string. Default: ${DatabaseVariable}.",
+        HelpName = "url",
+        Recursive = true,
+    };
+
+    public Option<string> Source { get; } = new("--source", "--path")
+    {
+        Description = "The folder of migration files ({version}_{description}.up.sql / .down.sql).",
+        HelpName = "dir",
+        DefaultValueFactory = _ => DefaultSource,
+        Recursive = true,
+    };
+
+    public Option<string> Schema { get; } = new("--schema")
+    {
+        Description = "The schema of the history table, created when missing.",
+        HelpName = "name",
+        DefaultValueFactory = _ => MigrationOptions.DefaultSchema,
+        Recursive = true,
+    };
+
+    public Option<string?> Table { get; } = new("--table")
+    {
+        Description = $"The history table. Default: the URL's x-migrations-table, else {MigrationOptions.DefaultTableName}.",
+        HelpName = "name",
+        Recursive = true,
+    };
+
+    public Option<TimeSpan?> LockTimeout { get; } = new("--lock-timeout")
+    {
+        Description = "How long to wait for another runner's migration lock (500ms, 30s, 5m). Default: 30s.",
+        HelpName = "duration",
+        CustomParser = Durations.Parse,
+        Recursive = true,
+    };
+
+    public Option<TimeSpan?> StatementTimeout { get; } = new("--statement-timeout")
+    {
+        Description = "PostgreSQL's statement_timeout for the migration session. Default: the server's.",
+        HelpName = "duration",
+        CustomParser = Durations.Parse,
+        Recursive = true,
+    };
+
+    public Option<bool> Verbose { get; } = new("--verbose", "-v")
+    {
+        Description = "Write the engine's debug log to standard error.",
+        Recursive = true,
+    };
+
+    public void AddTo(Command command)
+    {
+        command.Add(Database);
+        command.Add(Source);
+        command.Add(Schema);
+        command.Add(Table);
+        command.Add(LockTimeout);
+        command.Add(StatementTimeout);
+        command.Add(Verbose);
+    }
+}

@@ -1,0 +1,85 @@
+using System.Text.Json;
+using MigrationKit.Cli.Tests.Support;
+
+namespace MigrationKit.Cli.Tests.Commands;
+
+[Parallelizable(ParallelScope.All)]
+public sealed class ValidateCommandTests
+{
+    [Test]
+    public async Task Without_a_database_the_folder_alone_is_checked_and_the_output_says_the_database_checks_were_skipped()
+    {
+        CliResult result = await CliProcess.RunAsync(new CliStart(), "validate", "--source", MigrationFolder.PlannerMigrations);
+
+        result.ExitCode.Should().Be(0, result.ToString());
+        result.Out.Should().Contain($"No problems in {MigrationFolder.PlannerMigrations} (10 migrations).")
+            .And.Contain("the database checks (drift, dirty, missing and out-of-order versions) were skipped");
+    }
+
+    [Test]
+    public async Task Every_problem_of_the_folder_is_reported_with_its_file_and_position_and_the_exit_code_is_1()
+    {
+        using var folder = new MigrationFolder()
+            .Up(1, "ok", "CREATE TABLE ok (id int);\n")
+            .Up(2, "unterminated", "CREATE TABLE t (id int);\nSELECT 'never closed;\n")
+            .Up(3, "empty", "-- nothing yet\n")
+            .Write("notes.sql", "SELECT 1;")
+            .Write("004_orphan.down.sql", "DROP TABLE x;");
+
+        CliResult result = await CliInProcess.RunAsync(new CliStart(), "validate", "--source", folder.Path);
+
+        result.ExitCode.Should().Be(1, result.ToString());
+        result.Out.Should().Contain($"{folder.File("notes.sql")}: error InvalidFileName:")
+            .And.Contain($"{folder.File("002_unterminated.up.sql")}:2:8: error SyntaxError:")
+            .And.Contain($"{folder.File("004_orphan.down.sql")}: error MissingUpScript:")
+            .And.Contain($"{folder.File("003_empty.up.sql")}: warning EmptyScript:")
+            .And.MatchRegex(@"3 errors, 1 warning, \d+ notes? in ");
+    }
+
+    [Test]
+    public async Task Warnings_and_notes_alone_do_not_fail_validation()
+    {
+        using var folder = new MigrationFolder().Up(1, "empty", "-- nothing yet\n");
+
+        CliResult result = await CliInProcess.RunAsync(new CliStart(), "validate", "--source", folder.Path);
+
+        result.ExitCode.Should().Be(0, result.ToString());
+        result.Out.Should().Contain("warning EmptyScript").And.Contain("0 errors, 1 warning");
+    }
+
+    [Test]
+    public async Task With_a_database_an_edited_applied_script_is_reported_as_drift()
+    {
+        using var folder = MigrationFolder.Planner();
+        await using var db = await TestDatabase.CreateAsync();
+        await db.RunAsync("up", "--source", folder.Path);
+        File.AppendAllText(folder.File("003_create_steps_table.up.sql"), "\n-- edited after it was applied\n");
+
+        CliResult result = await db.RunAsync("validate", "--source", folder.Path);
+
+        result.ExitCode.Should().Be(1, result.ToString());
+        result.Out.Should().Contain($"{folder.File("003_create_steps_table.up.sql")}: error ChecksumDrift:")
+            .And.Contain($"against database \"{db.Name}\"")
+            .And.NotContain("were skipped");
+    }
+
+    [Test]
+    public async Task Json_validation_lists_each_problem_with_code_severity_and_place()
+    {
+        using var folder = MigrationFolder.Planner();
+        await using var db = await TestDatabase.CreateAsync();
+        await db.RunAsync("up", "--source", folder.Path);
+        File.AppendAllText(folder.File("003_create_steps_table.up.sql"), "\n-- edited\n");
+
+        CliResult result = await db.RunProcessAsync("validate", "--json", "--source", folder.Path);
+
+        result.ExitCode.Should().Be(1, result.ToString());
+        using JsonDocument json = JsonDocument.Parse(result.Out);
+        json.RootElement.GetProperty("valid").GetBoolean().Should().BeFalse();
+        json.RootElement.GetProperty("databaseChecked").GetBoolean().Should().BeTrue();
+        JsonElement drift = json.RootElement.GetProperty("problems").EnumerateArray().Single(p => p.GetProperty("code").GetString() == "ChecksumDrift");
+        drift.GetProperty("severity").GetString().Should().Be("error");
+        drift.GetProperty("version").GetInt64().Should().Be(3);
+        drift.GetProperty("origin").GetString().Should().Be(folder.File("003_create_steps_table.up.sql"));
+    }
+}
