@@ -6,7 +6,7 @@ namespace Planner;
 /// <summary>
 /// The development fallback when no connection string is configured: a private PostgreSQL cluster started from the
 /// local server binaries (initdb, pg_ctl) by MigrationKit.Testing, with a database named <c>planner</c>. It lives
-/// as long as the app and is stopped and deleted, data and all, when the app stops. Never used outside Development.
+/// as long as the app and is stopped and deleted, data and all, when the app stops. Program.cs uses it in Development only.
 /// </summary>
 internal sealed class DevelopmentDatabase : IAsyncDisposable
 {
@@ -24,16 +24,9 @@ internal sealed class DevelopmentDatabase : IAsyncDisposable
 
     public string ConnectionString { get; }
 
-    public static async Task<DevelopmentDatabase> StartAsync(IHostEnvironment environment, ILoggerFactory loggers, CancellationToken cancellationToken = default)
+    public static async Task<DevelopmentDatabase> StartAsync(ILoggerFactory loggers, CancellationToken cancellationToken = default)
     {
         ILogger logger = loggers.CreateLogger<DevelopmentDatabase>();
-        if (!environment.IsDevelopment())
-        {
-            throw new InvalidOperationException(
-                $"No connection string is configured: set ConnectionStrings:Planner (environment variable ConnectionStrings__Planner). " +
-                $"The private throwaway PostgreSQL is for Development only, and the environment is {environment.EnvironmentName} (ASPNETCORE_ENVIRONMENT).");
-        }
-
         PlannerLog.StartingDevelopmentDatabase(logger);
 
         // The sample wants a private cluster of its own, not the server the test suite may be pointed at.

@@ -20,6 +20,11 @@ internal static partial class PlannerLog
         Message = "Stopped during start-up, before the app served anything")]
     public static partial void StoppedDuringStartup(ILogger logger);
 
+    [LoggerMessage(EventId = 6, EventName = "NoConnectionString", Level = LogLevel.Critical,
+        Message = "No connection string is configured: set ConnectionStrings:Planner (environment variable ConnectionStrings__Planner). " +
+        "The private throwaway PostgreSQL is started in Development only, and the environment is {Environment} (ASPNETCORE_ENVIRONMENT)")]
+    public static partial void NoConnectionString(ILogger logger, string environment);
+
     [LoggerMessage(EventId = 5, EventName = "StartupFailed", Level = LogLevel.Critical,
         Message = "The Planner could not start: {Reason}")]
     public static partial void StartupFailed(ILogger logger, string reason, Exception exception);

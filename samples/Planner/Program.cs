@@ -16,14 +16,22 @@ WebApplicationBuilder builder = WebApplication.CreateBuilder(hostArgs);
 using ILoggerFactory startupLoggers = PlannerApp.CreateStartupLoggerFactory(builder.Configuration);
 ILogger log = startupLoggers.CreateLogger("Planner");
 
-string? connectionString = builder.Configuration.GetConnectionString("Planner");
-await using DevelopmentDatabase? developmentDatabase = string.IsNullOrWhiteSpace(connectionString)
-    ? await DevelopmentDatabase.StartAsync(builder.Environment, startupLoggers)
-    : null;
-connectionString = developmentDatabase?.ConnectionString ?? connectionString!;
-
+DevelopmentDatabase? developmentDatabase = null;
 try
 {
+    string? connectionString = builder.Configuration.GetConnectionString("Planner");
+    if (string.IsNullOrWhiteSpace(connectionString))
+    {
+        if (!builder.Environment.IsDevelopment())
+        {
+            PlannerLog.NoConnectionString(log, builder.Environment.EnvironmentName);
+            return 1;
+        }
+
+        developmentDatabase = await DevelopmentDatabase.StartAsync(startupLoggers);
+        connectionString = developmentDatabase.ConnectionString;
+    }
+
     if (migrateOnly)
     {
         // The same start-up migration as the web app, without the web server: migrate, print the table, exit.
@@ -66,4 +74,11 @@ catch (Exception ex)
 {
     PlannerLog.StartupFailed(log, ex.Message, ex);
     return 1;
+}
+finally
+{
+    if (developmentDatabase is not null)
+    {
+        await developmentDatabase.DisposeAsync();
+    }
 }
