@@ -26,6 +26,6 @@ internal static partial class HostingLog
     public static partial void StartupMigrationFailed(this ILogger logger, string reason, Exception? exception);
 
     [LoggerMessage(EventId = 5005, EventName = "StartupMigrationCanceled", Level = LogLevel.Warning,
-        Message = "The host is stopping: the start-up migration was canceled; a migration that was running was rolled back")]
+        Message = "The host is stopping: the start-up migration was canceled before it finished")]
     public static partial void StartupMigrationCanceled(this ILogger logger);
 }

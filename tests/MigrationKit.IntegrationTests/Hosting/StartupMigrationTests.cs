@@ -203,6 +203,26 @@ public sealed class StartupMigrationTests
         }
     }
 
+    [Test]
+    public async Task Start_up_log_events_have_stable_ids_and_names()
+    {
+        await using ThrowawayDatabase db = await TestServer.CreateDatabaseAsync();
+        HostApplicationBuilder builder = TestHosts.Builder();
+        builder.Services.AddMigrations(o => o.ConnectionString = db.ConnectionString).FromDirectory(MigrationFolder.PlannerMigrations);
+        using IHost host = builder.Build();
+
+        await host.StartAsync();
+
+        var events = host.Logs().GetSnapshot()
+            .Where(r => r.Category == "MigrationKit.Hosting.MigrationHostedService")
+            .Select(r => (r.Id.Id, r.Id.Name))
+            .ToList();
+        events.Should().Equal((5000, "StartupMigrating"), (5001, "StartupMigrated"));
+        host.Logs().GetSnapshot().Should().Contain(r => r.Id.Id == 3001 && r.Id.Name == "MigrationApplied");
+        host.Logs().GetSnapshot().Should().NotContain(r => r.Message.Contains(db.ConnectionString, StringComparison.Ordinal));
+        await host.StopAsync();
+    }
+
     /// <summary>A plain hosted service: records the tables it finds when the host starts it.</summary>
     private sealed class StartObserver(string connectionString) : IHostedService
     {
