@@ -1,6 +1,5 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using Microsoft.Extensions.Options;
 using MigrationKit;
 
 namespace Planner;
@@ -33,11 +32,11 @@ internal static class PlannerApp
     }
 
     /// <summary>
-    /// Failures that were already logged as one clear line: the start-up migration's (MigrationKit logs event 5004
-    /// StartupMigrationFailed) and invalid options (the host logs them).
+    /// Failures already logged as one clear line: the start-up migration's (MigrationKit logs event 5004,
+    /// StartupMigrationFailed). Nothing else at start-up throws a <see cref="MigrationException"/>: the status table
+    /// only warns when it cannot be read.
     /// </summary>
-    public static bool IsReportedStartupFailure(Exception exception) =>
-        exception is MigrationException or OptionsValidationException;
+    public static bool IsReportedStartupFailure(Exception exception) => exception is MigrationException;
 
     /// <summary>A console logger for what happens before the host exists (the development database).</summary>
     public static ILoggerFactory CreateStartupLoggerFactory(IConfiguration configuration) =>

@@ -25,7 +25,11 @@ internal static partial class PlannerLog
         "The private throwaway PostgreSQL is started in Development only, and the environment is {Environment} (ASPNETCORE_ENVIRONMENT)")]
     public static partial void NoConnectionString(ILogger logger, string environment);
 
+    [LoggerMessage(EventId = 7, EventName = "StatusUnreadable", Level = LogLevel.Warning,
+        Message = "The migration status could not be read for the status table: {Reason}")]
+    public static partial void StatusUnreadable(ILogger logger, string reason);
+
     [LoggerMessage(EventId = 5, EventName = "StartupFailed", Level = LogLevel.Critical,
         Message = "The Planner could not start: {Reason}")]
-    public static partial void StartupFailed(ILogger logger, string reason, Exception exception);
+    public static partial void StartupFailed(ILogger logger, string reason, Exception? exception);
 }

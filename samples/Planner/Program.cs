@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Options;
 using MigrationKit;
 using Planner;
 
@@ -72,7 +73,8 @@ catch (Exception ex) when (PlannerApp.IsReportedStartupFailure(ex))
 }
 catch (Exception ex)
 {
-    PlannerLog.StartupFailed(log, ex.Message, ex);
+    // Invalid options say everything in their message (each wrong option by name); anything else gets its stack trace.
+    PlannerLog.StartupFailed(log, ex.Message, ex is OptionsValidationException ? null : ex);
     return 1;
 }
 finally

@@ -6,11 +6,22 @@ namespace Planner;
 /// Prints the status table at start-up. Registered after AddMigrations, its <see cref="StartingAsync"/> runs after
 /// the migration's, so the table shows the migrated database, and before the web server starts serving.
 /// </summary>
-internal sealed class StatusTablePrinter(IMigrationRunner runner) : IHostedLifecycleService
+internal sealed class StatusTablePrinter(IMigrationRunner runner, ILogger<StatusTablePrinter> logger) : IHostedLifecycleService
 {
     public async Task StartingAsync(CancellationToken cancellationToken)
     {
-        MigrationStatus status = await runner.GetStatusAsync(cancellationToken);
+        MigrationStatus status;
+        try
+        {
+            status = await runner.GetStatusAsync(cancellationToken);
+        }
+        catch (MigrationException ex)
+        {
+            // The table is for people; the database was migrated, so the app starts anyway.
+            PlannerLog.StatusUnreadable(logger, ex.Message);
+            return;
+        }
+
         await Console.Out.WriteAsync(StatusTable.Render(status).AsMemory(), cancellationToken);
         await Console.Out.FlushAsync(cancellationToken);
     }

@@ -38,7 +38,11 @@ internal sealed partial class PlannerProcess : IDisposable
     public IReadOnlyList<string> Lines => Output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.TrimEnd('\r')).ToList();
 
     /// <summary>Starts the Planner with ConnectionStrings__Planner set to <paramref name="connectionString"/> (unless null), in Production.</summary>
-    public static PlannerProcess Start(string? connectionString, params string[] arguments)
+    public static PlannerProcess Start(string? connectionString, params string[] arguments) =>
+        Start(connectionString, new Dictionary<string, string?>(), arguments);
+
+    /// <summary>Starts the Planner as <see cref="Start(string?, string[])"/> does, with more environment variables.</summary>
+    public static PlannerProcess Start(string? connectionString, IReadOnlyDictionary<string, string?> environment, params string[] arguments)
     {
         var info = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
         {
@@ -58,6 +62,11 @@ internal sealed partial class PlannerProcess : IDisposable
         info.Environment["ASPNETCORE_URLS"] = "http://127.0.0.1:0";
         info.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
         info.Environment["DOTNET_ENVIRONMENT"] = null;
+        foreach ((string name, string? value) in environment)
+        {
+            info.Environment[name] = value;
+        }
+
         var planner = new PlannerProcess(new Process { StartInfo = info, EnableRaisingEvents = true });
         planner._process.Start();
         planner._process.BeginOutputReadLine();

@@ -142,6 +142,21 @@ public sealed class PlannerProcessTests
     }
 
     [Test]
+    public async Task An_invalid_option_in_configuration_stops_the_Planner_with_exit_code_1_and_one_line_naming_it()
+    {
+        await using ThrowawayDatabase db = await TestServer.CreateDatabaseAsync();
+        using var planner = PlannerProcess.Start(db.ConnectionString, new Dictionary<string, string?> { ["Migrations__LockTimeout"] = "-00:00:05" });
+
+        int exit = await planner.WaitForExitAsync(StartTimeout);
+
+        exit.Should().Be(1, planner.Output);
+        planner.Lines.Should().ContainSingle(l => l.Contains(" crit: ", StringComparison.Ordinal), planner.Output)
+            .Which.Should().Contain("LockTimeout").And.Contain("-00:00:05");
+        planner.Output.Should().NotContain("   at ", "no stack trace for a wrong option");
+        (await Db.TablesAsync(db.ConnectionString)).Should().BeEmpty();
+    }
+
+    [Test]
     public async Task Without_a_connection_string_outside_Development_the_Planner_refuses_to_start_and_says_what_to_set()
     {
         using var planner = PlannerProcess.Start(connectionString: null);
