@@ -62,7 +62,7 @@ try
 }
 catch (OperationCanceledException)
 {
-    // Stopped (Ctrl+C, SIGTERM) while the database was being migrated: the migration was rolled back, nothing ran.
+    // Stopped (Ctrl+C, SIGTERM) during start-up: MigrationKit logged that it canceled the migration (event 5005).
     PlannerLog.StoppedDuringStartup(log);
     return 0;
 }
