@@ -23,5 +23,9 @@ internal static partial class HostingLog
 
     [LoggerMessage(EventId = 5004, EventName = "StartupMigrationFailed", Level = LogLevel.Critical,
         Message = "Database migration failed at start-up; the application will not start. {Reason}")]
-    public static partial void StartupMigrationFailed(this ILogger logger, string reason, Exception exception);
+    public static partial void StartupMigrationFailed(this ILogger logger, string reason, Exception? exception);
+
+    [LoggerMessage(EventId = 5005, EventName = "StartupMigrationCanceled", Level = LogLevel.Warning,
+        Message = "The host is stopping: the start-up migration was canceled before it finished")]
+    public static partial void StartupMigrationCanceled(this ILogger logger);
 }

@@ -11,13 +11,9 @@ internal sealed class MigrationHealth
 
     public void Succeeded(MigrationReport report) => _current = new Snapshot(MigrationHealthState.Succeeded, report, null);
 
-    public void Failed(Exception exception) => _current = new Snapshot(
-        exception is DirtyDatabaseException || exception is MigrationFailedException { } failed && IsDirtying(failed) ? MigrationHealthState.Dirty : MigrationHealthState.Failed,
-        null,
-        exception);
+    public void Failed(Exception exception) => _current = new Snapshot(MigrationHealthState.Failed, null, exception);
 
-    private static bool IsDirtying(MigrationFailedException failed) =>
-        failed.Message.Contains("is now dirty", StringComparison.Ordinal);
+    public void Canceled() => _current = new Snapshot(MigrationHealthState.NotRun, null, null);
 
     internal sealed record Snapshot(MigrationHealthState State, MigrationReport? Report, Exception? Error);
 }
@@ -29,5 +25,4 @@ internal enum MigrationHealthState
     Running,
     Succeeded,
     Failed,
-    Dirty,
 }

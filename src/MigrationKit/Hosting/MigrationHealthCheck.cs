@@ -3,9 +3,10 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 namespace MigrationKit.Hosting;
 
 /// <summary>
-/// Healthy once the database is current; degraded while migrations run or are pending; unhealthy when the
-/// start-up migration failed or the database is dirty. When the host does not migrate at start-up, it asks the
-/// runner for the database's status on each check.
+/// Unhealthy when the start-up migration failed or the database is dirty; degraded while the start-up migration runs
+/// or migrations are pending; healthy when the database is current. Apart from a start-up migration that is running
+/// or failed, every check reads the database's status, so a database made dirty later (by another replica or the
+/// command line) turns the check unhealthy.
 /// </summary>
 internal sealed class MigrationHealthCheck(MigrationHealth health, IMigrationRunner runner) : IHealthCheck
 {
@@ -14,26 +15,31 @@ internal sealed class MigrationHealthCheck(MigrationHealth health, IMigrationRun
         MigrationHealth.Snapshot snapshot = health.Current;
         switch (snapshot.State)
         {
-            case MigrationHealthState.Succeeded:
-                return HealthCheckResult.Healthy($"The database is at version {snapshot.Report!.EndVersion}.");
             case MigrationHealthState.Running:
-                return HealthCheckResult.Degraded("Migrations are running.");
-            case MigrationHealthState.Dirty:
-                return HealthCheckResult.Unhealthy("The database is dirty: a migration outside a transaction failed. Repair it and run force.", snapshot.Error);
+                return HealthCheckResult.Degraded("The start-up migration is running.");
             case MigrationHealthState.Failed:
-                return HealthCheckResult.Unhealthy("The start-up migration failed.", snapshot.Error);
+                return HealthCheckResult.Unhealthy($"The start-up migration failed: {snapshot.Error!.Message}", snapshot.Error);
         }
 
+        MigrationStatus status;
         try
         {
-            MigrationStatus status = await runner.GetStatusAsync(cancellationToken).ConfigureAwait(false);
-            return status.IsDirty ? HealthCheckResult.Unhealthy($"The database is dirty at version {status.Applied.First(a => a.IsDirty).Version}.")
-                : status.Pending.Count > 0 ? HealthCheckResult.Degraded($"{status.Pending.Count} migration(s) pending; the database is at version {status.CurrentVersion}.")
-                : HealthCheckResult.Healthy($"The database is at version {status.CurrentVersion}.");
+            status = await runner.GetStatusAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (MigrationException ex)
         {
-            return HealthCheckResult.Unhealthy("The migration status could not be read.", ex);
+            return HealthCheckResult.Unhealthy($"The migration status could not be read: {ex.Message}", ex);
         }
+
+        if (status.IsDirty)
+        {
+            AppliedMigration dirty = status.Applied.First(a => a.IsDirty);
+            return HealthCheckResult.Unhealthy(
+                $"The database is dirty at version {dirty.Version} ({dirty.Description}): a migration outside a transaction failed or was interrupted. Repair the schema and run force.");
+        }
+
+        return status.Pending.Count > 0
+            ? HealthCheckResult.Degraded($"{status.Pending.Count} migration(s) pending; the database is at version {status.CurrentVersion}.")
+            : HealthCheckResult.Healthy($"The database is at version {status.CurrentVersion}.");
     }
 }

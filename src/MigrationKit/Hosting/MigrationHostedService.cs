@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -9,8 +10,13 @@ namespace MigrationKit.Hosting;
 /// before any <c>StartAsync</c> (the web server's included), so nothing is served on an old schema; a failure
 /// stops the host.
 /// </summary>
+/// <remarks>
+/// The runner is resolved in <see cref="StartingAsync"/>, after the host validated the options, so a wrong option is
+/// reported by that validation (every problem at once) and a host with <see cref="MigrationOptions.MigrateOnStartup"/>
+/// off never builds one.
+/// </remarks>
 internal sealed class MigrationHostedService(
-    IMigrationRunner runner,
+    IServiceProvider services,
     IOptions<MigrationOptions> options,
     MigrationHealth health,
     ILogger<MigrationHostedService> logger,
@@ -32,36 +38,51 @@ internal sealed class MigrationHostedService(
         health.Running();
         long started = time.GetTimestamp();
         TimeSpan delay = FirstRetryDelay;
-        while (true)
+        int retries = 0;
+        try
         {
-            try
+            IMigrationRunner runner = services.GetRequiredService<IMigrationRunner>();
+            while (true)
             {
-                MigrationReport report = await runner.UpAsync(cancellationToken).ConfigureAwait(false);
-                health.Succeeded(report);
-                double elapsedMs = time.GetElapsedTime(started).TotalMilliseconds;
-                logger.StartupMigrated(report.EndVersion, report.Executed.Count, elapsedMs);
-                return;
+                try
+                {
+                    MigrationReport report = await runner.UpAsync(cancellationToken).ConfigureAwait(false);
+                    health.Succeeded(report);
+                    double elapsedMs = time.GetElapsedTime(started).TotalMilliseconds;
+                    logger.StartupMigrated(report.EndVersion, report.Executed.Count, elapsedMs);
+                    return;
+                }
+                catch (MigrationConnectionException ex) when (ex.IsTransient && !cancellationToken.IsCancellationRequested
+                    && settings.StartupConnectRetry - time.GetElapsedTime(started) > TimeSpan.Zero)
+                {
+                    // Only a database that is not up yet is waited for; SQL errors are never retried.
+                    TimeSpan remaining = settings.StartupConnectRetry - time.GetElapsedTime(started);
+                    TimeSpan wait = delay < remaining ? delay : remaining;
+                    logger.StartupDatabaseUnavailable(ex.Message, wait.TotalMilliseconds, remaining);
+                    await Task.Delay(wait, time, cancellationToken).ConfigureAwait(false);
+                    delay = delay * 2 < MaxRetryDelay ? delay * 2 : MaxRetryDelay;
+                    retries++;
+                }
             }
-            catch (MigrationConnectionException ex) when (ex.IsTransient && !cancellationToken.IsCancellationRequested
-                && time.GetElapsedTime(started) + delay <= settings.StartupConnectRetry)
-            {
-                // Only the database not being up yet is retried; SQL errors never are.
-                TimeSpan remaining = settings.StartupConnectRetry - time.GetElapsedTime(started);
-                logger.StartupDatabaseUnavailable(ex.Message, delay.TotalMilliseconds, remaining);
-                await Task.Delay(delay, time, cancellationToken).ConfigureAwait(false);
-                delay = delay * 2 < MaxRetryDelay ? delay * 2 : MaxRetryDelay;
-            }
-            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-            {
-                health.Failed(new OperationCanceledException("The host stopped during the start-up migration."));
-                throw;
-            }
-            catch (Exception ex)
-            {
-                health.Failed(ex);
-                logger.StartupMigrationFailed(ex.Message, ex);
-                throw;
-            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Host shutdown (or its start-up timeout): the runner rolled back what was running and released the lock.
+            health.Canceled();
+            logger.StartupMigrationCanceled();
+            throw;
+        }
+        catch (Exception ex)
+        {
+            health.Failed(ex);
+            string reason = ex is MigrationConnectionException && retries > 0
+                ? $"{ex.Message} Gave up after {retries} retries in {time.GetElapsedTime(started).TotalSeconds:0.#} s ({nameof(MigrationOptions.StartupConnectRetry)} = {settings.StartupConnectRetry})."
+                : ex.Message;
+
+            // A MigrationException's message says what failed and where (file, line, SQLSTATE, server message, what
+            // to do): one line is the whole story. Anything else is unexpected, and its stack trace is logged too.
+            logger.StartupMigrationFailed(reason, ex is MigrationException ? null : ex);
+            throw;
         }
     }
 
