@@ -53,7 +53,7 @@ internal sealed class CliLog
 
     public ILogger<T> CreateLogger<T>() => new CliLogger<T>(this);
 
-    public bool IsEnabled(LogLevel level) => level != LogLevel.None && level >= (_verbose ? LogLevel.Debug : LogLevel.Information);
+    public static bool IsEnabled(LogLevel level) => level is not (LogLevel.None or LogLevel.Trace);
 
     /// <summary>Writes a line of the command's own to standard output, after any progress line in the making.</summary>
     public void Out(string line)

@@ -81,9 +81,11 @@ internal static partial class Log
         Message = "Ran {Direction} {Version} {Description} in {ElapsedMs:0.0} ms")]
     public static partial void MigrationApplied(this ILogger logger, MigrationDirection direction, long version, string description, double elapsedMs);
 
-    [LoggerMessage(EventId = 3002, EventName = "MigrationFailed", Level = LogLevel.Error,
+    // Debug, and without the exception: the runner throws MigrationFailedException, whose message says everything,
+    // and the caller reports it once (the hosted service as event 5004, the command line on standard error).
+    [LoggerMessage(EventId = 3002, EventName = "MigrationFailed", Level = LogLevel.Debug,
         Message = "{Direction} {Version} {Description} failed at {Origin}:{Line}:{Column} (SQLSTATE {SqlState})")]
-    public static partial void MigrationFailed(this ILogger logger, MigrationDirection direction, long version, string description, string origin, int? line, int? column, string? sqlState, Exception exception);
+    public static partial void MigrationFailed(this ILogger logger, MigrationDirection direction, long version, string description, string origin, int? line, int? column, string? sqlState);
 
     [LoggerMessage(EventId = 3003, EventName = "RunningOutsideTransaction", Level = LogLevel.Warning,
         Message = "{Origin} runs outside a transaction, statement by statement, under the dirty flag: {Reason}")]

@@ -315,7 +315,7 @@ public sealed class MigrationRunner : IMigrationRunner
         {
             MigrationTelemetry.RecordFailed(step.Direction);
             activity?.SetStatus(ActivityStatusCode.Error, ex.SqlState ?? ex.GetType().Name);
-            _logger.MigrationFailed(step.Direction, migration.Version, migration.Description, ex.Origin, ex.Line, ex.Column, ex.SqlState, ex);
+            _logger.MigrationFailed(step.Direction, migration.Version, migration.Description, ex.Origin, ex.Line, ex.Column, ex.SqlState);
             throw;
         }
     }

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using MigrationKit.IntegrationTests.Support;
 using MigrationKit.Testing;
 using Npgsql;
@@ -55,6 +56,9 @@ public sealed class ConnectRetryTests
         failure.Line.Should().Be(3);
         host.Events(DatabaseUnavailable).Should().BeEmpty("SQL errors are never retried");
         host.Events(MigrationFailed).Should().ContainSingle().Which.Message.Should().Contain("002_broken.up.sql:3:1").And.Contain("42601");
+        host.Logs().GetSnapshot().Where(r => r.Level >= LogLevel.Error && r.Category!.StartsWith("MigrationKit", StringComparison.Ordinal))
+            .Should().ContainSingle("the failure is reported in one clear line, not once by the runner and again by the host")
+            .Which.Exception.Should().BeNull("the message says what failed and where; a stack trace adds nothing");
         (await Db.HistoryAsync(db.ConnectionString)).Select(h => h.Version).Should().Equal(1);
     }
 
