@@ -14,6 +14,8 @@ internal sealed class Arguments
           --replicas M       runners started at once in the replica scenario (default 8)
           --scale LIST       history sizes for the scale scenario, comma separated, or none (default 100,1000,10000)
           --seed-mb MB       size of the seed-data migration of the memory scenario, 0 to skip (default 50)
+          --only LIST        scenarios to run, comma separated: tools (cold apply, no-op, fresh process, down),
+                             replicas, scale, memory (default all)
           --out FILE         where to write the Markdown (default tests/MigrationKit.Benchmarks/results.md)
         """;
 
@@ -32,6 +34,11 @@ internal sealed class Arguments
     public int SeedMegabytes { get; private set; } = 50;
 
     public string? Output { get; private set; }
+
+    /// <summary>Gets the scenario groups to run: tools, replicas, scale, memory.</summary>
+    public IReadOnlySet<string> Only { get; private set; } = new HashSet<string>(Groups, StringComparer.Ordinal);
+
+    public static readonly string[] Groups = ["tools", "replicas", "scale", "memory"];
 
     /// <summary>Gets the tool of a child process, or <see langword="null"/> in the main process.</summary>
     public string? Child { get; private set; }
@@ -67,6 +74,12 @@ internal sealed class Arguments
                 case "--replicas": result.Replicas = Number(2); break;
                 case "--seed-mb": result.SeedMegabytes = Number(0); break;
                 case "--out": result.Output = Value(); break;
+                case "--only":
+                    string[] groups = Value().Split(',');
+                    result.Only = groups.All(g => Groups.Contains(g))
+                        ? new HashSet<string>(groups, StringComparer.Ordinal)
+                        : throw new ArgumentException($"--only takes some of {string.Join(',', Groups)}.");
+                    break;
                 case "--scale":
                     string sizes = Value();
                     result.ScaleSizes = sizes == "none"

@@ -24,6 +24,7 @@ internal sealed class BenchmarkRun
     private readonly Dictionary<string, Samples> _down = [];
     private readonly Samples _oneRunner = new();
     private readonly Samples _manyRunners = new();
+    private readonly Samples _applierDone = new();
     private readonly List<ScaleResult> _scale = [];
     private readonly List<MemoryResult> _memory = [];
     private long _seedBytes;
@@ -75,20 +76,29 @@ internal sealed class BenchmarkRun
         for (int round = 0; round < _arguments.Rounds; round++)
         {
             Progress($"round {round + 1} of {_arguments.Rounds}");
-            for (int i = 0; i < Tools.Length; i++)
+            if (Runs("tools"))
             {
-                await RunToolAsync(Tools[(i + round) % Tools.Length], workload);
+                for (int i = 0; i < Tools.Length; i++)
+                {
+                    await RunToolAsync(Tools[(i + round) % Tools.Length], workload);
+                }
             }
 
-            await ReplicasAsync(workload, manyFirst: round % 2 == 1);
+            if (Runs("replicas"))
+            {
+                await ReplicasAsync(workload, manyFirst: round % 2 == 1);
+            }
         }
 
-        foreach (int size in _arguments.ScaleSizes)
+        if (Runs("scale"))
         {
-            await ScaleAsync(size);
+            foreach (int size in _arguments.ScaleSizes)
+            {
+                await ScaleAsync(size);
+            }
         }
 
-        if (_arguments.SeedMegabytes > 0)
+        if (Runs("memory") && _arguments.SeedMegabytes > 0)
         {
             await MemoryAsync();
         }
@@ -156,18 +166,26 @@ internal sealed class BenchmarkRun
             string cs = database.ConnectionString;
             int runners = many ? _arguments.Replicas : 1;
             var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            Task<MigrationReport>[] tasks = [.. Enumerable.Range(0, runners).Select(_ => Task.Run(async () =>
+            long started = 0;
+            Task<(MigrationReport Report, double DoneMs)>[] tasks = [.. Enumerable.Range(0, runners).Select(_ => Task.Run(async () =>
             {
                 await gate.Task;
-                return await MigrationKitTool.CreateRunner(cs, workload.GolangMigrateFolder).UpAsync();
+                MigrationReport report = await MigrationKitTool.CreateRunner(cs, workload.GolangMigrateFolder).UpAsync();
+                return (report, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
             }))];
 
             NpgsqlConnection.ClearAllPools();
-            long started = Stopwatch.GetTimestamp();
+            started = Stopwatch.GetTimestamp();
             gate.SetResult();
-            MigrationReport[] reports = await Task.WhenAll(tasks);
+            (MigrationReport Report, double DoneMs)[] results = await Task.WhenAll(tasks);
             double elapsed = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+            MigrationReport[] reports = [.. results.Select(r => r.Report)];
             (many ? _manyRunners : _oneRunner).Add(elapsed);
+            if (many)
+            {
+                // When the runner that applied the migrations finished: the rest is the other runners' wait and check.
+                _applierDone.Add(results.Where(r => r.Report.Executed.Count > 0).Max(r => r.DoneMs));
+            }
 
             // Every migration exactly once: applied once in all, recorded once, its table there.
             var versions = reports.SelectMany(r => r.Executed).Select(e => e.Version).ToList();
@@ -267,65 +285,88 @@ internal sealed class BenchmarkRun
             "DbUp 7.0.1 runs with `WithTransactionPerScript()` (its journal row in the script's transaction); Evolve 3.2.0 with its defaults " +
             "(a transaction per script, its cluster lock) from a copy of the folder with Flyway names.");
 
-        md.Heading($"Cold apply: {n} migrations onto an empty database");
-        ToolTable(md, _cold, Tools);
-        md.Heading($"No-op start: Up with all {n} applied, a new runner and a new connection each time ({_arguments.NoOpStarts} per tool and round)");
-        ToolTable(md, _noOp, Tools);
-        if (_arguments.FreshStarts > 0)
+        if (Runs("tools"))
         {
-            md.Heading($"No-op start in a fresh process: process start to exit ({_arguments.FreshStarts} per tool and round)");
-            md.Paragraph("The benchmark re-invokes itself (`--child TOOL`): the runtime starts, the tool's assemblies load and compile, it connects, finds nothing to do, and the process exits.");
-            ToolTable(md, _fresh, Tools);
+            md.Heading($"Cold apply: {n} migrations onto an empty database");
+            ToolTable(md, _cold, Tools);
+            md.Heading($"No-op start: Up with all {n} applied, a new runner and a new connection each time ({_arguments.NoOpStarts} per tool and round)");
+            ToolTable(md, _noOp, Tools);
+            if (_arguments.FreshStarts > 0)
+            {
+                md.Heading($"No-op start in a fresh process: process start to exit ({_arguments.FreshStarts} per tool and round)");
+                md.Paragraph("The benchmark re-invokes itself (`--child TOOL`): the runtime starts, the tool's assemblies load and compile, it connects, finds nothing to do, and the process exits.");
+                ToolTable(md, _fresh, Tools);
+            }
+
+            md.Heading($"Down all: {n} migrations reverted (the tools that have down scripts)");
+            ToolTable(md, _down, [.. Tools.Where(t => t.CanDown)]);
         }
 
-        md.Heading($"Down all: {n} migrations reverted (the tools that have down scripts)");
-        ToolTable(md, _down, [.. Tools.Where(t => t.CanDown)]);
-
-        md.Heading($"Replicas: {_arguments.Replicas} MigrationKit runners started at once on an empty database");
-        md.Paragraph($"Checked every round: the {_arguments.Replicas} reports together applied each of the {n} migrations exactly once, the history holds {n} clean rows and every table exists.");
-        md.Table(["Runners", "median", "min", "max", "× one runner"], [
-            ["1", Markdown.Ms(_oneRunner.Median), Markdown.Ms(_oneRunner.Min), Markdown.Ms(_oneRunner.Max), Markdown.Ratio(1)],
-            [_arguments.Replicas.ToString(CultureInfo.InvariantCulture), Markdown.Ms(_manyRunners.Median), Markdown.Ms(_manyRunners.Min), Markdown.Ms(_manyRunners.Max),
-                Markdown.Ratio(_manyRunners.Median / _oneRunner.Median)],
-        ]);
+        if (Runs("replicas"))
+        {
+            ReplicaTable(md, n);
+        }
 
         if (_scale.Count > 0)
         {
-            md.Heading("Scale: no-op start and status against the size of the history (MigrationKit; the floor's no-op for reference)");
-            md.Paragraph("µs/migration is the median divided by the number of migrations; the marginal cost is the increase from the previous size divided by the migrations added.");
-            var rows = new List<IReadOnlyList<string>>();
-            foreach ((string what, Func<ScaleResult, Samples> pick) in new (string, Func<ScaleResult, Samples>)[]
-            {
-                ("cold apply (once)", r => r.Apply), ("no-op start", r => r.NoOp), ("status", r => r.Status), ("floor no-op start", r => r.FloorNoOp),
-            })
-            {
-                ScaleResult? previous = null;
-                foreach (ScaleResult result in _scale)
-                {
-                    Samples samples = pick(result);
-                    string marginal = previous is null ? "–" : Markdown.Number(
-                        (samples.Median - pick(previous).Median) * 1000 / (result.Size - previous.Size), "F1");
-                    rows.Add([what, result.Size.ToString(CultureInfo.InvariantCulture), Markdown.Ms(samples.Median), Markdown.Ms(samples.Min), Markdown.Ms(samples.Max),
-                        Markdown.Number(samples.Median * 1000 / result.Size, "F1"), marginal]);
-                    previous = result;
-                }
-            }
-
-            md.Table(["Operation", "migrations", "median", "min", "max", "µs/migration", "marginal µs/migration"], rows);
+            ScaleTable(md);
         }
 
         if (_memory.Count > 0)
         {
-            md.Heading($"Memory: a {Markdown.Mb(_seedBytes)} MB seed-data migration (single-row INSERTs) applied in a child process");
-            md.Paragraph("Peak working set is VmHWM from /proc/self/status; the baseline is VmHWM of the same process just before Up.");
-            md.Table(["Garbage collector", "baseline MB", "peak MB", "peak − baseline MB", "(peak − baseline) / file", "peak / file", "apply ms"],
-                _memory.Select(m => (IReadOnlyList<string>)[m.Collector, Markdown.Mb(m.Baseline), Markdown.Mb(m.Peak), Markdown.Mb(m.Peak - m.Baseline),
-                    Markdown.Ratio((m.Peak - m.Baseline) / (double)_seedBytes), Markdown.Ratio(m.Peak / (double)_seedBytes), Markdown.Ms(m.Milliseconds)]));
+            MemoryTable(md);
         }
 
         md.Heading("Goals");
         md.Table(["Goal", "measured", ""], Goals());
         return md.ToString();
+    }
+
+    private void ReplicaTable(Markdown md, int n)
+    {
+        md.Heading($"Replicas: {_arguments.Replicas} MigrationKit runners started at once on an empty database");
+        md.Paragraph($"Checked every round: the {_arguments.Replicas} reports together applied each of the {n} migrations exactly once, the history holds {n} clean rows and every table exists.");
+        md.Table(["Runners", "median", "min", "max", "× one runner"], [
+            ["1", Markdown.Ms(_oneRunner.Median), Markdown.Ms(_oneRunner.Min), Markdown.Ms(_oneRunner.Max), Markdown.Ratio(1)],
+            [$"{_arguments.Replicas}: the one that applied them done", Markdown.Ms(_applierDone.Median), Markdown.Ms(_applierDone.Min), Markdown.Ms(_applierDone.Max),
+                Markdown.Ratio(_applierDone.Median / _oneRunner.Median)],
+            [$"{_arguments.Replicas}: all done", Markdown.Ms(_manyRunners.Median), Markdown.Ms(_manyRunners.Min), Markdown.Ms(_manyRunners.Max),
+                Markdown.Ratio(_manyRunners.Median / _oneRunner.Median)],
+        ]);
+    }
+
+    private void ScaleTable(Markdown md)
+    {
+        md.Heading("Scale: no-op start and status against the size of the history (MigrationKit; the floor's no-op for reference)");
+        md.Paragraph("µs/migration is the median divided by the number of migrations; the marginal cost is the increase from the previous size divided by the migrations added.");
+        var rows = new List<IReadOnlyList<string>>();
+        foreach ((string what, Func<ScaleResult, Samples> pick) in new (string, Func<ScaleResult, Samples>)[]
+        {
+            ("cold apply (once)", r => r.Apply), ("no-op start", r => r.NoOp), ("status", r => r.Status), ("floor no-op start", r => r.FloorNoOp),
+        })
+        {
+            ScaleResult? previous = null;
+            foreach (ScaleResult result in _scale)
+            {
+                Samples samples = pick(result);
+                string marginal = previous is null ? "–" : Markdown.Number(
+                    (samples.Median - pick(previous).Median) * 1000 / (result.Size - previous.Size), "F1");
+                rows.Add([what, result.Size.ToString(CultureInfo.InvariantCulture), Markdown.Ms(samples.Median), Markdown.Ms(samples.Min), Markdown.Ms(samples.Max),
+                    Markdown.Number(samples.Median * 1000 / result.Size, "F1"), marginal]);
+                previous = result;
+            }
+        }
+
+        md.Table(["Operation", "migrations", "median", "min", "max", "µs/migration", "marginal µs/migration"], rows);
+    }
+
+    private void MemoryTable(Markdown md)
+    {
+        md.Heading($"Memory: a {Markdown.Mb(_seedBytes)} MB seed-data migration (single-row INSERTs) applied in a child process");
+        md.Paragraph("Peak working set is VmHWM from /proc/self/status; the baseline is VmHWM of the same process just before Up.");
+        md.Table(["Garbage collector", "baseline MB", "peak MB", "peak − baseline MB", "(peak − baseline) / file", "peak / file", "apply ms"],
+            _memory.Select(m => (IReadOnlyList<string>)[m.Collector, Markdown.Mb(m.Baseline), Markdown.Mb(m.Peak), Markdown.Mb(m.Peak - m.Baseline),
+                Markdown.Ratio((m.Peak - m.Baseline) / (double)_seedBytes), Markdown.Ratio(m.Peak / (double)_seedBytes), Markdown.Ms(m.Milliseconds)]));
     }
 
     private List<IReadOnlyList<string>> Goals()
@@ -335,17 +376,20 @@ internal sealed class BenchmarkRun
         void Goal(string goal, string measured, bool met) => goals.Add([goal, measured, met ? "met" : "**missed**"]);
         double Ratio(Dictionary<string, Samples> scenario, string tool) => scenario[mk].Median / scenario[tool].Median;
 
-        Goal("cold apply ≤ 1.05× the floor", Markdown.Ratio(Ratio(_cold, FloorTool.ToolName)), Ratio(_cold, FloorTool.ToolName) <= 1.05);
-        Goal("cold apply no slower than DbUp and Evolve",
-            $"{Markdown.Ratio(Ratio(_cold, DbUpTool.ToolName))} DbUp, {Markdown.Ratio(Ratio(_cold, EvolveTool.ToolName))} Evolve",
-            Ratio(_cold, DbUpTool.ToolName) <= 1 && Ratio(_cold, EvolveTool.ToolName) <= 1);
-        Goal("no-op start ≤ 1.2× the floor", Markdown.Ratio(Ratio(_noOp, FloorTool.ToolName)), Ratio(_noOp, FloorTool.ToolName) <= 1.2);
-        Goal("no-op start faster than DbUp and Evolve",
-            $"{Markdown.Ratio(Ratio(_noOp, DbUpTool.ToolName))} DbUp, {Markdown.Ratio(Ratio(_noOp, EvolveTool.ToolName))} Evolve",
-            Ratio(_noOp, DbUpTool.ToolName) < 1 && Ratio(_noOp, EvolveTool.ToolName) < 1);
-        if (_arguments.FreshStarts > 0)
+        if (Runs("tools"))
         {
-            Goal("fresh-process no-op start ≤ 1.1× the floor's process", Markdown.Ratio(Ratio(_fresh, FloorTool.ToolName)), Ratio(_fresh, FloorTool.ToolName) <= 1.1);
+            Goal("cold apply ≤ 1.05× the floor", Markdown.Ratio(Ratio(_cold, FloorTool.ToolName)), Ratio(_cold, FloorTool.ToolName) <= 1.05);
+            Goal("cold apply no slower than DbUp and Evolve",
+                $"{Markdown.Ratio(Ratio(_cold, DbUpTool.ToolName))} DbUp, {Markdown.Ratio(Ratio(_cold, EvolveTool.ToolName))} Evolve",
+                Ratio(_cold, DbUpTool.ToolName) <= 1 && Ratio(_cold, EvolveTool.ToolName) <= 1);
+            Goal("no-op start ≤ 1.2× the floor", Markdown.Ratio(Ratio(_noOp, FloorTool.ToolName)), Ratio(_noOp, FloorTool.ToolName) <= 1.2);
+            Goal("no-op start faster than DbUp and Evolve",
+                $"{Markdown.Ratio(Ratio(_noOp, DbUpTool.ToolName))} DbUp, {Markdown.Ratio(Ratio(_noOp, EvolveTool.ToolName))} Evolve",
+                Ratio(_noOp, DbUpTool.ToolName) < 1 && Ratio(_noOp, EvolveTool.ToolName) < 1);
+            if (_arguments.FreshStarts > 0)
+            {
+                Goal("fresh-process no-op start ≤ 1.1× the floor's process", Markdown.Ratio(Ratio(_fresh, FloorTool.ToolName)), Ratio(_fresh, FloorTool.ToolName) <= 1.1);
+            }
         }
 
         if (_scale.Count > 1)
@@ -360,8 +404,12 @@ internal sealed class BenchmarkRun
             }
         }
 
-        double replicas = _manyRunners.Median / _oneRunner.Median;
-        Goal($"{_arguments.Replicas} replicas ≤ 1.3× one runner, every migration once", Markdown.Ratio(replicas) + ", checked", replicas <= 1.3);
+        if (Runs("replicas"))
+        {
+            double replicas = _manyRunners.Median / _oneRunner.Median;
+            Goal($"{_arguments.Replicas} replicas ≤ 1.3× one runner, every migration once", Markdown.Ratio(replicas) + ", checked", replicas <= 1.3);
+        }
+
         foreach (MemoryResult m in _memory)
         {
             double ratio = (m.Peak - m.Baseline) / (double)_seedBytes;
@@ -370,6 +418,8 @@ internal sealed class BenchmarkRun
 
         return goals;
     }
+
+    private bool Runs(string group) => _arguments.Only.Contains(group);
 
     private static void ToolTable(Markdown md, Dictionary<string, Samples> scenario, IReadOnlyList<BenchTool> tools)
     {
