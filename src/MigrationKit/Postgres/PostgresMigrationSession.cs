@@ -35,8 +35,10 @@ internal sealed class PostgresMigrationSession : IMigrationStoreSession
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
     private readonly long _lockKey;
+    private readonly LockChannel _lockChannel;
     private List<string>? _pendingSettings;
     private bool _lockHeld;
+    private bool _listening;
 
     public PostgresMigrationSession(NpgsqlConnection connection, MigrationOptions options, HistorySql sql, List<string> settings, ILogger logger, TimeProvider timeProvider)
     {
@@ -47,6 +49,7 @@ internal sealed class PostgresMigrationSession : IMigrationStoreSession
         _time = timeProvider;
         _pendingSettings = settings.Count > 0 ? settings : null;
         _lockKey = MigrationLockKey.Compute(connection.Database, options.Schema, options.TableName);
+        _lockChannel = new LockChannel(_lockKey);
     }
 
     public string HistoryTable => _sql.QualifiedTable;
@@ -98,6 +101,12 @@ internal sealed class PostgresMigrationSession : IMigrationStoreSession
             if (await TryLockAsync(cancellationToken).ConfigureAwait(false))
             {
                 _lockHeld = true;
+                if (_listening)
+                {
+                    _listening = false;
+                    await ExecuteAsync(new NpgsqlBatchCommand(_lockChannel.Unlisten), cancellationToken).ConfigureAwait(false);
+                }
+
                 double waitedMs = _time.GetElapsedTime(started).TotalMilliseconds;
                 _logger.LockAcquired(HistoryTable, _lockKey, waitedMs);
                 return;
@@ -113,15 +122,35 @@ internal sealed class PostgresMigrationSession : IMigrationStoreSession
             {
                 waiting = true;
                 _logger.WaitingForLock(HistoryTable, _lockKey, _options.LockTimeout);
+
+                // The holder NOTIFYs the lock's channel as it lets go. Listen, then try again at once, so that a
+                // release between the failed try and the LISTEN is not missed.
+                await ExecuteAsync(new NpgsqlBatchCommand(_lockChannel.Listen), cancellationToken).ConfigureAwait(false);
+                _listening = true;
+                continue;
             }
 
-            // Poll, never block in a statement: a blocked waiter would hold a snapshot, and the holder's
+            // Wait idle for the holder's notification, or poll when it does not come (a holder that died sends
+            // none). Never block in a statement: a blocked waiter would hold a snapshot, and the holder's
             // CREATE INDEX CONCURRENTLY waits for every older snapshot to go away.
             TimeSpan jittered = poll * (0.75 + (Random.Shared.NextDouble() / 2));
             TimeSpan remaining = _options.LockTimeout - elapsed;
-            await Task.Delay(jittered < remaining ? jittered : remaining, _time, cancellationToken).ConfigureAwait(false);
+            await WaitForReleaseAsync(jittered < remaining ? jittered : remaining, cancellationToken).ConfigureAwait(false);
             poll = poll * 2 < MaxLockPoll ? poll * 2 : MaxLockPoll;
         }
+    }
+
+    /// <summary>Waits for the lock channel's notification, at most <paramref name="timeout"/>.</summary>
+    private async Task WaitForReleaseAsync(TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        if (_time != TimeProvider.System)
+        {
+            // A test clock: wait on it, as the timeout is measured on it.
+            await Task.Delay(timeout, _time, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        await _connection.WaitAsync(timeout, cancellationToken).ConfigureAwait(false);
     }
 
     public async Task ReleaseLockAsync(CancellationToken cancellationToken = default)
@@ -136,9 +165,12 @@ internal sealed class PostgresMigrationSession : IMigrationStoreSession
         {
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             timeout.CancelAfter(CleanupTimeout);
-            using var command = new NpgsqlCommand(HistorySql.Unlock, _connection);
-            command.Parameters.Add(new NpgsqlParameter { Value = _lockKey });
-            await command.ExecuteScalarAsync(timeout.Token).ConfigureAwait(false);
+            // One round trip: the unlock, then the notification that wakes the waiters (sent when the batch's
+            // implicit transaction commits, so after the unlock).
+            using var batch = new NpgsqlBatch(_connection);
+            batch.BatchCommands.Add(Command(HistorySql.Unlock, _lockKey));
+            batch.BatchCommands.Add(new NpgsqlBatchCommand(_lockChannel.Notify));
+            await batch.ExecuteNonQueryAsync(timeout.Token).ConfigureAwait(false);
             _logger.LockReleased(HistoryTable, _lockKey);
         }
         catch (Exception ex) when (ex is NpgsqlException or OperationCanceledException or InvalidOperationException)
