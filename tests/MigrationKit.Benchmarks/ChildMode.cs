@@ -25,6 +25,9 @@ internal static class ChildMode
 
         var workload = new Workload(arguments.Folder!, arguments.FlywayFolder ?? arguments.Folder!, arguments.Count);
         await BenchTool.ByName(arguments.Child!).StartAsync(connectionString, workload);
+
+        // The CPU time this process used, user and system: less sensitive than wall time to other load on the machine.
+        Console.WriteLine(Process.GetCurrentProcess().TotalProcessorTime.TotalMilliseconds.ToString("F0", CultureInfo.InvariantCulture));
         return 0;
     }
 
