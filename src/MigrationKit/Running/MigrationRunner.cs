@@ -233,7 +233,7 @@ public sealed class MigrationRunner : IMigrationRunner
             if (intent is { Kind: MigrationIntentKind.Up, Steps: int.MaxValue } && _source is ICatalogMigrationSource catalogSource)
             {
                 // The no-op start: the history read goes out first, the source's names are listed while it travels.
-                Task<IReadOnlyList<AppliedMigration>?> historyRead = session.ReadHistoryAsync(cancellationToken);
+                Task<IReadOnlyList<(long Version, bool IsDirty)>?> historyRead = ReadVersionsAsync(session, cancellationToken);
                 SourceCatalog catalog;
                 try
                 {
@@ -246,10 +246,10 @@ public sealed class MigrationRunner : IMigrationRunner
                     throw;
                 }
 
-                IReadOnlyList<AppliedMigration>? current = await historyRead.ConfigureAwait(false);
+                IReadOnlyList<(long Version, bool IsDirty)>? current = await historyRead.ConfigureAwait(false);
                 if (current is not null && IsUpToDate(catalog, current))
                 {
-                    long version = CurrentVersion(current);
+                    long version = current.Count == 0 ? 0 : current.Max(h => h.Version);
                     double elapsedMs = _time.GetElapsedTime(started).TotalMilliseconds;
                     _logger.UpToDate(session.HistoryTable, version, elapsedMs);
                     return new MigrationReport(version, version, [], _time.GetElapsedTime(started));
@@ -408,7 +408,19 @@ public sealed class MigrationRunner : IMigrationRunner
         return result;
     }
 
-    private static bool IsUpToDate(SourceCatalog catalog, IReadOnlyList<AppliedMigration> history)
+    /// <summary>The versions and dirty flags for the no-op check: two columns from our store, the whole history from another.</summary>
+    private static async Task<IReadOnlyList<(long Version, bool IsDirty)>?> ReadVersionsAsync(IMigrationStoreSession session, CancellationToken cancellationToken)
+    {
+        if (session is PostgresMigrationSession postgres)
+        {
+            return await postgres.ReadVersionsAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        IReadOnlyList<AppliedMigration>? history = await session.ReadHistoryAsync(cancellationToken).ConfigureAwait(false);
+        return history?.Select(h => (h.Version, h.IsDirty)).ToList();
+    }
+
+    private static bool IsUpToDate(SourceCatalog catalog, IReadOnlyList<(long Version, bool IsDirty)> history)
     {
         if (!catalog.IsClean)
         {
@@ -416,7 +428,7 @@ public sealed class MigrationRunner : IMigrationRunner
         }
 
         var applied = new HashSet<long>(history.Count);
-        foreach (AppliedMigration row in history)
+        foreach ((long Version, bool IsDirty) row in history)
         {
             if (row.IsDirty)
             {
