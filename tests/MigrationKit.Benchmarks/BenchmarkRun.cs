@@ -163,6 +163,11 @@ internal sealed class BenchmarkRun
     /// <summary>One runner on an empty database, and M runners started at once on another; every migration once.</summary>
     private async Task ReplicasAsync(Workload workload, bool manyFirst)
     {
+        // The runners share this process, where replicas would each have their own: enough pool threads that one
+        // runner's synchronous file reads never hold back another's network continuations.
+        ThreadPool.GetMinThreads(out int workers, out int completions);
+        ThreadPool.SetMinThreads(Math.Max(workers, 2 * _arguments.Replicas), completions);
+
         foreach (bool many in manyFirst ? new[] { true, false } : [false, true])
         {
             await using ThrowawayDatabase database = await _server.CreateEmptyDatabaseAsync("mk_bench_");
