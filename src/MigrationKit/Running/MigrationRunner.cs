@@ -230,11 +230,11 @@ public sealed class MigrationRunner : IMigrationRunner
             IMigrationStoreSession session = await _store.OpenSessionAsync(cancellationToken).ConfigureAwait(false);
             await using ConfiguredAsyncDisposable sessionScope = session.ConfigureAwait(false);
 
+            SourceCatalog? catalog = null;
             if (intent is { Kind: MigrationIntentKind.Up, Steps: int.MaxValue } && _source is ICatalogMigrationSource catalogSource)
             {
                 // The no-op start: the history read goes out first, the source's names are listed while it travels.
                 Task<IReadOnlyList<(long Version, bool IsDirty)>?> historyRead = ReadVersionsAsync(session, cancellationToken);
-                SourceCatalog catalog;
                 try
                 {
                     catalog = await catalogSource.ScanAsync(cancellationToken).ConfigureAwait(false);
@@ -256,13 +256,24 @@ public sealed class MigrationRunner : IMigrationRunner
                 }
             }
 
-            SourceLoadResult loaded = await LoadSourceAsync(cancellationToken).ConfigureAwait(false);
-            IReadOnlyList<Migration> migrations = loaded.GetMigrationsOrThrow();
-
             await session.AcquireLockAsync(cancellationToken).ConfigureAwait(false);
             try
             {
-                // Re-read under the lock: a replica that lost the race finds the work done.
+                // Re-read under the lock: a replica that lost the race finds the work done, from names alone, as a
+                // no-op start does. Only the runner with work to do reads the scripts, so replicas waiting for the
+                // lock don't compete with it for the CPU.
+                if (catalog is not null
+                    && await ReadVersionsAsync(session, cancellationToken).ConfigureAwait(false) is { } applied
+                    && IsUpToDate(catalog, applied))
+                {
+                    long version = applied.Count == 0 ? 0 : applied.Max(h => h.Version);
+                    double elapsedMs = _time.GetElapsedTime(started).TotalMilliseconds;
+                    _logger.UpToDate(session.HistoryTable, version, elapsedMs);
+                    return new MigrationReport(version, version, [], _time.GetElapsedTime(started));
+                }
+
+                SourceLoadResult loaded = await LoadSourceAsync(cancellationToken).ConfigureAwait(false);
+                IReadOnlyList<Migration> migrations = loaded.GetMigrationsOrThrow();
                 IReadOnlyList<AppliedMigration> history = await session.PrepareHistoryAsync(migrations, cancellationToken).ConfigureAwait(false);
                 IReadOnlyList<PlannedMigration> steps = await CheckPlanAsync(session, intent, migrations, history, cancellationToken).ConfigureAwait(false);
                 long from = CurrentVersion(history);
