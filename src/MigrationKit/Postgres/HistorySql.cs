@@ -15,6 +15,10 @@ internal sealed class HistorySql
 
         ReadHistory = $"SELECT version, description, checksum, dirty, applied_at, execution_ms, applied_by FROM {QualifiedTable} ORDER BY version";
 
+        // Names a column that golang-migrate's (version, dirty) table lacks, so that table fails here as it fails
+        // ReadHistory, and the full path adopts it; applied_by is never null, so no row is left out.
+        ReadVersions = $"SELECT version, dirty FROM {QualifiedTable} WHERE applied_by IS NOT NULL";
+
         CreateTable = $"""
             CREATE TABLE IF NOT EXISTS {QualifiedTable} (
                 version bigint NOT NULL PRIMARY KEY,
@@ -87,6 +91,9 @@ internal sealed class HistorySql
     public string QualifiedTable { get; }
 
     public string ReadHistory { get; }
+
+    /// <summary>Only what a start-up needs to tell that nothing is pending: the versions and their dirty flags.</summary>
+    public string ReadVersions { get; }
 
     public string CreateSchema { get; }
 

@@ -230,11 +230,11 @@ public sealed class MigrationRunner : IMigrationRunner
             IMigrationStoreSession session = await _store.OpenSessionAsync(cancellationToken).ConfigureAwait(false);
             await using ConfiguredAsyncDisposable sessionScope = session.ConfigureAwait(false);
 
+            SourceCatalog? catalog = null;
             if (intent is { Kind: MigrationIntentKind.Up, Steps: int.MaxValue } && _source is ICatalogMigrationSource catalogSource)
             {
                 // The no-op start: the history read goes out first, the source's names are listed while it travels.
-                Task<IReadOnlyList<AppliedMigration>?> historyRead = session.ReadHistoryAsync(cancellationToken);
-                SourceCatalog catalog;
+                Task<IReadOnlyList<(long Version, bool IsDirty)>?> historyRead = ReadVersionsAsync(session, cancellationToken);
                 try
                 {
                     catalog = await catalogSource.ScanAsync(cancellationToken).ConfigureAwait(false);
@@ -246,23 +246,34 @@ public sealed class MigrationRunner : IMigrationRunner
                     throw;
                 }
 
-                IReadOnlyList<AppliedMigration>? current = await historyRead.ConfigureAwait(false);
+                IReadOnlyList<(long Version, bool IsDirty)>? current = await historyRead.ConfigureAwait(false);
                 if (current is not null && IsUpToDate(catalog, current))
                 {
-                    long version = CurrentVersion(current);
+                    long version = current.Count == 0 ? 0 : current.Max(h => h.Version);
                     double elapsedMs = _time.GetElapsedTime(started).TotalMilliseconds;
                     _logger.UpToDate(session.HistoryTable, version, elapsedMs);
                     return new MigrationReport(version, version, [], _time.GetElapsedTime(started));
                 }
             }
 
-            SourceLoadResult loaded = await LoadSourceAsync(cancellationToken).ConfigureAwait(false);
-            IReadOnlyList<Migration> migrations = loaded.GetMigrationsOrThrow();
-
             await session.AcquireLockAsync(cancellationToken).ConfigureAwait(false);
             try
             {
-                // Re-read under the lock: a replica that lost the race finds the work done.
+                // Re-read under the lock: a replica that lost the race finds the work done, from names alone, as a
+                // no-op start does. Only the runner with work to do reads the scripts, so replicas waiting for the
+                // lock don't compete with it for the CPU.
+                if (catalog is not null
+                    && await ReadVersionsAsync(session, cancellationToken).ConfigureAwait(false) is { } applied
+                    && IsUpToDate(catalog, applied))
+                {
+                    long version = applied.Count == 0 ? 0 : applied.Max(h => h.Version);
+                    double elapsedMs = _time.GetElapsedTime(started).TotalMilliseconds;
+                    _logger.UpToDate(session.HistoryTable, version, elapsedMs);
+                    return new MigrationReport(version, version, [], _time.GetElapsedTime(started));
+                }
+
+                SourceLoadResult loaded = await LoadSourceAsync(cancellationToken).ConfigureAwait(false);
+                IReadOnlyList<Migration> migrations = loaded.GetMigrationsOrThrow();
                 IReadOnlyList<AppliedMigration> history = await session.PrepareHistoryAsync(migrations, cancellationToken).ConfigureAwait(false);
                 IReadOnlyList<PlannedMigration> steps = await CheckPlanAsync(session, intent, migrations, history, cancellationToken).ConfigureAwait(false);
                 long from = CurrentVersion(history);
@@ -408,7 +419,19 @@ public sealed class MigrationRunner : IMigrationRunner
         return result;
     }
 
-    private static bool IsUpToDate(SourceCatalog catalog, IReadOnlyList<AppliedMigration> history)
+    /// <summary>The versions and dirty flags for the no-op check: two columns from our store, the whole history from another.</summary>
+    private static async Task<IReadOnlyList<(long Version, bool IsDirty)>?> ReadVersionsAsync(IMigrationStoreSession session, CancellationToken cancellationToken)
+    {
+        if (session is PostgresMigrationSession postgres)
+        {
+            return await postgres.ReadVersionsAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        IReadOnlyList<AppliedMigration>? history = await session.ReadHistoryAsync(cancellationToken).ConfigureAwait(false);
+        return history?.Select(h => (h.Version, h.IsDirty)).ToList();
+    }
+
+    private static bool IsUpToDate(SourceCatalog catalog, IReadOnlyList<(long Version, bool IsDirty)> history)
     {
         if (!catalog.IsClean)
         {
@@ -416,7 +439,7 @@ public sealed class MigrationRunner : IMigrationRunner
         }
 
         var applied = new HashSet<long>(history.Count);
-        foreach (AppliedMigration row in history)
+        foreach ((long Version, bool IsDirty) row in history)
         {
             if (row.IsDirty)
             {

@@ -57,7 +57,7 @@ public sealed class EmbeddedResourceMigrationSource : IMigrationSource, ICatalog
     {
         cancellationToken.ThrowIfCancellationRequested();
         IEnumerable<ScriptFile> files = Resources()
-            .Select(r => new ScriptFile(r.FileName, r.ResourceName, () => ReadResource(r.ResourceName)));
+            .Select(r => new ScriptFile(r.FileName, r.ResourceName, () => OpenResource(r.ResourceName)));
         return ValueTask.FromResult(MigrationAssembler.Load(files, cancellationToken));
     }
 
@@ -115,12 +115,6 @@ public sealed class EmbeddedResourceMigrationSource : IMigrationSource, ICatalog
         return null;
     }
 
-    private byte[] ReadResource(string name)
-    {
-        using Stream stream = Assembly.GetManifestResourceStream(name)
-            ?? throw new IOException($"The resource '{name}' could not be opened.");
-        byte[] bytes = new byte[stream.Length];
-        stream.ReadExactly(bytes);
-        return bytes;
-    }
+    private Stream OpenResource(string name) => Assembly.GetManifestResourceStream(name)
+        ?? throw new IOException($"The resource '{name}' could not be opened.");
 }

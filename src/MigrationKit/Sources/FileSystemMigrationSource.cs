@@ -64,7 +64,7 @@ public sealed class FileSystemMigrationSource : IMigrationSource, ICatalogMigrat
         }
 
         IEnumerable<ScriptFile> files = System.IO.Directory.EnumerateFiles(Directory, "*", Enumeration)
-            .Select(path => new ScriptFile(Path.GetFileName(path), path, () => File.ReadAllBytes(path)));
+            .Select(path => new ScriptFile(Path.GetFileName(path), path, () => new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 0)));
         return ValueTask.FromResult(MigrationAssembler.Load(files, cancellationToken));
     }
 

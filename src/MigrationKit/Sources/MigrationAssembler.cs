@@ -149,7 +149,14 @@ internal static class MigrationAssembler
         byte[] bytes;
         try
         {
-            bytes = file.ReadBytes();
+            using Stream stream = file.Open();
+            if (stream.CanSeek && stream.Length > LargeScriptReader.Threshold
+                && LargeScriptReader.TryRead(stream, out string largeText, out string largeChecksum))
+            {
+                return new MigrationScript(largeText, file.Origin, largeChecksum);
+            }
+
+            bytes = ReadAll(stream);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
@@ -206,6 +213,21 @@ internal static class MigrationAssembler
         string sql = Encoding.UTF8.GetString(text);
         string checksum = Convert.ToHexStringLower(SHA256.HashData(text));
         return new MigrationScript(sql, file.Origin, checksum);
+    }
+
+    private static byte[] ReadAll(Stream stream)
+    {
+        if (!stream.CanSeek)
+        {
+            using var copy = new MemoryStream();
+            stream.CopyTo(copy);
+            return copy.ToArray();
+        }
+
+        stream.Position = 0;
+        byte[] bytes = new byte[stream.Length];
+        stream.ReadExactly(bytes);
+        return bytes;
     }
 
     private static byte[] RemoveCarriageReturnsBeforeLineFeeds(ReadOnlySpan<byte> text)

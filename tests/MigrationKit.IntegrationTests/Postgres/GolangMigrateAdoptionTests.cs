@@ -46,4 +46,21 @@ public sealed class GolangMigrateAdoptionTests
         (await up.Should().ThrowAsync<DirtyDatabaseException>()).Which.Version.Should().Be(2);
         (await Db.HistoryAsync(db.ConnectionString)).Should().Equal((1L, false), (2L, true));
     }
+
+    [Test]
+    public async Task A_golang_migrate_table_at_the_sources_only_version_is_adopted_although_nothing_is_pending()
+    {
+        // The start-up check reads versions and dirty flags only; golang-migrate's table has both columns, and
+        // must still be taken for what it is, not for an up-to-date history.
+        using var folder = new MigrationFolder().Up(1, "a", "CREATE TABLE a (id int);");
+        await using ThrowawayDatabase db = await TestServer.CreateDatabaseAsync();
+        await Db.ExecuteAsync(db.ConnectionString, "CREATE TABLE a (id int); CREATE TABLE schema_migrations (version bigint NOT NULL PRIMARY KEY, dirty boolean NOT NULL); INSERT INTO schema_migrations VALUES (1, false);");
+        var runner = Runners.For(db, folder.Path);
+
+        MigrationReport report = await runner.UpAsync();
+
+        report.Executed.Should().BeEmpty();
+        MigrationStatus status = await runner.GetStatusAsync();
+        status.Applied.Should().ContainSingle().Which.Checksum.Should().NotBeNull("the table was adopted and the version recorded with its checksum");
+    }
 }
