@@ -1,14 +1,19 @@
+using System.Globalization;
+using Microsoft.Extensions.Logging;
 using MigrationKit;
 using MigrationKit.Postgres;
 using MigrationKit.Running;
 using MigrationKit.Sources;
+using MigrationKit.TestProcess;
 
-// Usage: MigrationKit.TestProcess <connection string> <migrations folder> <up|down N|goto V> [schema]
-// Prints "ready" once connected (so a test knows when to kill it), then "done <from> <to> <count>".
-// Exit codes: 0 done, 1 migration failed, 3 dirty database, 4 lock timeout, 2 usage.
+// Usage: MigrationKit.TestProcess <connection string> <migrations folder> <up|down N|goto V> [schema] [--option value]…
+// Options: --lock-timeout-ms N (default 120000), --statement-timeout-ms N, --events (print each engine log event).
+// Prints "ready" once the runner is built (so a test knows when to start its clock), with --events one line per log
+// event ("event <EventName> <message>"), then "done <from> <to> <count>".
+// Exit codes: 0 done, 1 migration failed, 2 usage, 3 dirty database, 4 lock timeout, 5 connection lost.
 if (args.Length < 3)
 {
-    Console.Error.WriteLine("usage: MigrationKit.TestProcess <connection string> <folder> <up|down N|goto V> [schema]");
+    Console.Error.WriteLine("usage: MigrationKit.TestProcess <connection string> <folder> <up|down N|goto V> [schema] [--lock-timeout-ms N] [--statement-timeout-ms N] [--events]");
     return 2;
 }
 
@@ -18,15 +23,32 @@ int argIndex = 3;
 long number = 0;
 if (command is "down" or "goto")
 {
-    number = long.Parse(args[argIndex++], System.Globalization.CultureInfo.InvariantCulture);
+    number = long.Parse(args[argIndex++], CultureInfo.InvariantCulture);
 }
 
-if (args.Length > argIndex)
+bool events = false;
+for (; argIndex < args.Length; argIndex++)
 {
-    options.Schema = args[argIndex];
+    switch (args[argIndex])
+    {
+        case "--lock-timeout-ms":
+            options.LockTimeout = TimeSpan.FromMilliseconds(int.Parse(args[++argIndex], CultureInfo.InvariantCulture));
+            break;
+        case "--statement-timeout-ms":
+            options.StatementTimeout = TimeSpan.FromMilliseconds(int.Parse(args[++argIndex], CultureInfo.InvariantCulture));
+            break;
+        case "--events":
+            events = true;
+            break;
+        default:
+            options.Schema = args[argIndex];
+            break;
+    }
 }
 
-var runner = new MigrationRunner(new FileSystemMigrationSource(args[1]), new PostgresMigrationStore(options), options);
+ILogger<MigrationRunner>? logger = events ? new EventPrinter<MigrationRunner>() : null;
+ILogger<PostgresMigrationStore>? storeLogger = events ? new EventPrinter<PostgresMigrationStore>() : null;
+var runner = new MigrationRunner(new FileSystemMigrationSource(args[1]), new PostgresMigrationStore(options, storeLogger), options, logger);
 Console.WriteLine("ready");
 Console.Out.Flush();
 try
@@ -50,6 +72,11 @@ catch (MigrationLockTimeoutException ex)
 {
     Console.Error.WriteLine(ex.Message);
     return 4;
+}
+catch (MigrationException ex) when (ex is MigrationFailedException { IsConnectionLost: true } or MigrationConnectionException)
+{
+    Console.Error.WriteLine(ex.GetType().Name + ": " + ex.Message);
+    return 5;
 }
 catch (MigrationException ex)
 {
