@@ -298,7 +298,7 @@ internal sealed class PostgresMigrationSession : IMigrationStoreSession
             catch (ScriptFailure failure)
             {
                 throw MigrationErrors.Failed(migration, direction, script, failure.Statement, failure.Inner,
-                    outsideTransaction: false, retries: attempt, _options, invalidIndexes: []);
+                    outsideTransaction: false, retries: attempt, _options, invalidIndexes: [], failure.Phase);
             }
         }
     }
@@ -318,6 +318,7 @@ internal sealed class PostgresMigrationSession : IMigrationStoreSession
             {
                 using NpgsqlBatch batch = CreateBatch();
                 var owners = new List<(NpgsqlBatchCommand Command, SqlStatement? Statement)>();
+                bool opensTransaction = first;
                 if (first)
                 {
                     owners.Add((new NpgsqlBatchCommand("BEGIN"), null));
@@ -351,8 +352,13 @@ internal sealed class PostgresMigrationSession : IMigrationStoreSession
                 }
                 catch (Exception ex) when (ex is NpgsqlException or OperationCanceledException)
                 {
-                    SqlStatement? failed = owners.FirstOrDefault(o => o.Command.StatementType == Npgsql.StatementType.Unknown).Statement;
-                    throw new ScriptFailure(failed, ex);
+                    // The first command without a result is where it failed: BEGIN, a statement, or the history record and COMMIT.
+                    int at = owners.FindIndex(o => o.Command.StatementType == Npgsql.StatementType.Unknown);
+                    SqlStatement? failed = at >= 0 ? owners[at].Statement : null;
+                    FailurePhase phase = failed is not null ? FailurePhase.Script
+                        : at == 0 && opensTransaction ? FailurePhase.BeforeScript
+                        : FailurePhase.HistoryWrite;
+                    throw new ScriptFailure(failed, phase, ex);
                 }
 
                 if (last)
@@ -381,9 +387,16 @@ internal sealed class PostgresMigrationSession : IMigrationStoreSession
 
     private async Task ApplyOutsideTransactionAsync(Migration migration, MigrationDirection direction, MigrationScript script, SqlScript parsed, long started, CancellationToken cancellationToken)
     {
-        await ExecuteAsync(direction == MigrationDirection.Up
-            ? Command(_sql.MarkDirtyForUp, migration.Version, migration.Description, migration.Up.Checksum)
-            : Command(_sql.MarkDirty, migration.Version), cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await ExecuteAsync(direction == MigrationDirection.Up
+                ? Command(_sql.MarkDirtyForUp, migration.Version, migration.Description, migration.Up.Checksum)
+                : Command(_sql.MarkDirty, migration.Version), cancellationToken).ConfigureAwait(false);
+        }
+        catch (NpgsqlException ex)
+        {
+            throw MigrationErrors.Failed(migration, direction, script, null, ex, outsideTransaction: true, retries: 0, _options, [], FailurePhase.BeforeScript);
+        }
 
         foreach (SqlStatement statement in parsed.Statements)
         {
@@ -405,9 +418,16 @@ internal sealed class PostgresMigrationSession : IMigrationStoreSession
             }
         }
 
-        await ExecuteAsync(direction == MigrationDirection.Up
-            ? Command(_sql.ClearDirty, migration.Version, (long)_time.GetElapsedTime(started).TotalMilliseconds)
-            : Command(_sql.DeleteVersion, migration.Version), cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await ExecuteAsync(direction == MigrationDirection.Up
+                ? Command(_sql.ClearDirty, migration.Version, (long)_time.GetElapsedTime(started).TotalMilliseconds)
+                : Command(_sql.DeleteVersion, migration.Version), cancellationToken).ConfigureAwait(false);
+        }
+        catch (NpgsqlException ex)
+        {
+            throw MigrationErrors.Failed(migration, direction, script, null, ex, outsideTransaction: true, retries: 0, _options, [], FailurePhase.HistoryWrite);
+        }
     }
 
     private async Task AdoptGolangMigrateAsync(IReadOnlyList<Migration> migrations, CancellationToken cancellationToken)
@@ -643,9 +663,11 @@ internal sealed class PostgresMigrationSession : IMigrationStoreSession
     }
 
     /// <summary>A statement of a script failed; carries which one, until it is turned into a MigrationFailedException.</summary>
-    private sealed class ScriptFailure(SqlStatement? statement, Exception inner) : Exception(inner.Message, inner)
+    private sealed class ScriptFailure(SqlStatement? statement, FailurePhase phase, Exception inner) : Exception(inner.Message, inner)
     {
         public SqlStatement? Statement { get; } = statement;
+
+        public FailurePhase Phase { get; } = phase;
 
         public Exception Inner { get; } = inner;
     }
