@@ -35,6 +35,7 @@ internal sealed class PostgresMigrationSession : IMigrationStoreSession
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
     private readonly long _lockKey;
+    private readonly string _server;
     private List<string>? _pendingSettings;
     private bool _lockHeld;
 
@@ -45,6 +46,7 @@ internal sealed class PostgresMigrationSession : IMigrationStoreSession
         _sql = sql;
         _logger = logger;
         _time = timeProvider;
+        _server = PostgresConnectionErrors.DescribeServer(connection);
         _pendingSettings = settings.Count > 0 ? settings : null;
         _lockKey = MigrationLockKey.Compute(connection.Database, options.Schema, options.TableName);
     }
@@ -53,7 +55,23 @@ internal sealed class PostgresMigrationSession : IMigrationStoreSession
 
     internal long LockKey => _lockKey;
 
-    public async Task<IReadOnlyList<AppliedMigration>?> ReadHistoryAsync(CancellationToken cancellationToken = default)
+    public Task<IReadOnlyList<AppliedMigration>?> ReadHistoryAsync(CancellationToken cancellationToken = default) =>
+        GuardAsync(
+            () => ReadHistoryCoreAsync(cancellationToken),
+            $"reading the history table {HistoryTable}",
+            "Nothing was changed. Run again once the server is reachable.");
+
+    public Task AcquireLockAsync(CancellationToken cancellationToken = default) =>
+        GuardAsync(
+            async () =>
+            {
+                await AcquireLockCoreAsync(cancellationToken).ConfigureAwait(false);
+                return true;
+            },
+            $"waiting for the migration lock of {HistoryTable}",
+            "Nothing was changed, and a lock the lost session held went with it. Run again once the server is reachable.");
+
+    private async Task<IReadOnlyList<AppliedMigration>?> ReadHistoryCoreAsync(CancellationToken cancellationToken)
     {
         using NpgsqlBatch batch = CreateBatch();
         batch.BatchCommands.Add(new NpgsqlBatchCommand(_sql.ReadHistory));
@@ -83,7 +101,7 @@ internal sealed class PostgresMigrationSession : IMigrationStoreSession
         }
     }
 
-    public async Task AcquireLockAsync(CancellationToken cancellationToken = default)
+    private async Task AcquireLockCoreAsync(CancellationToken cancellationToken)
     {
         if (_lockHeld)
         {
@@ -149,10 +167,18 @@ internal sealed class PostgresMigrationSession : IMigrationStoreSession
         }
     }
 
-    public async Task<IReadOnlyList<AppliedMigration>> PrepareHistoryAsync(IReadOnlyList<Migration> migrations, CancellationToken cancellationToken = default)
+    public Task<IReadOnlyList<AppliedMigration>> PrepareHistoryAsync(IReadOnlyList<Migration> migrations, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(migrations);
         RequireLock();
+        return GuardAsync(
+            () => PrepareHistoryCoreAsync(migrations, cancellationToken),
+            $"preparing the history table {HistoryTable}",
+            "Creating or upgrading the table is one transaction, so it happened whole or not at all. Run again once the server is reachable.");
+    }
+
+    private async Task<IReadOnlyList<AppliedMigration>> PrepareHistoryCoreAsync(IReadOnlyList<Migration> migrations, CancellationToken cancellationToken)
+    {
         (bool schemaExists, string[] columns) = await InspectAsync(cancellationToken).ConfigureAwait(false);
         if (columns.Length == 0)
         {
@@ -229,7 +255,10 @@ internal sealed class PostgresMigrationSession : IMigrationStoreSession
             commands.Add(Command(_sql.ForceInsert, version, migration.Description, migration.Up.Checksum));
         }
 
-        await RunInTransactionAsync(commands, cancellationToken).ConfigureAwait(false);
+        await GuardAsync(
+            () => RunInTransactionAsync(commands, cancellationToken),
+            $"forcing {HistoryTable} to version {version}",
+            "Force is one transaction: it happened whole or not at all. Run status to see which, and force again if needed.").ConfigureAwait(false);
     }
 
     public async Task BaselineAsync(IReadOnlyList<Migration> migrations, CancellationToken cancellationToken = default)
@@ -241,12 +270,27 @@ internal sealed class PostgresMigrationSession : IMigrationStoreSession
             return;
         }
 
-        await RunInTransactionAsync([InsertMany(migrations.Select(m => (m.Version, m.Description, (string?)m.Up.Checksum, false)))], cancellationToken).ConfigureAwait(false);
+        await GuardAsync(
+            () => RunInTransactionAsync([InsertMany(migrations.Select(m => (m.Version, m.Description, (string?)m.Up.Checksum, false)))], cancellationToken),
+            $"recording a baseline in {HistoryTable}",
+            "The baseline is one transaction: it happened whole or not at all. Run status to see which.").ConfigureAwait(false);
     }
 
-    public async Task DropAsync(CancellationToken cancellationToken = default)
+    public Task DropAsync(CancellationToken cancellationToken = default)
     {
         RequireLock();
+        return GuardAsync(
+            async () =>
+            {
+                await DropCoreAsync(cancellationToken).ConfigureAwait(false);
+                return true;
+            },
+            $"dropping every object of schema {_sql.QuotedSchema}",
+            "The drop is one transaction: it happened whole or not at all. Run status to see which, and drop again if needed.");
+    }
+
+    private async Task DropCoreAsync(CancellationToken cancellationToken)
+    {
         var drops = new List<NpgsqlBatchCommand>();
         using (NpgsqlBatch query = CreateBatch())
         {
@@ -581,7 +625,13 @@ internal sealed class PostgresMigrationSession : IMigrationStoreSession
     }
 
     /// <summary>Indexes left INVALID by a failed CREATE INDEX CONCURRENTLY, schema-qualified.</summary>
-    internal async Task<IReadOnlyList<string>> ReadInvalidIndexesAsync(CancellationToken cancellationToken)
+    internal Task<IReadOnlyList<string>> ReadInvalidIndexesAsync(CancellationToken cancellationToken) =>
+        GuardAsync(
+            () => ReadInvalidIndexesCoreAsync(cancellationToken),
+            "reading the indexes a failed CREATE INDEX CONCURRENTLY may have left",
+            "Nothing was changed. Run again once the server is reachable.");
+
+    private async Task<IReadOnlyList<string>> ReadInvalidIndexesCoreAsync(CancellationToken cancellationToken)
     {
         using NpgsqlBatch batch = CreateBatch();
         batch.BatchCommands.Add(new NpgsqlBatchCommand(HistorySql.InvalidIndexes));
@@ -606,13 +656,36 @@ internal sealed class PostgresMigrationSession : IMigrationStoreSession
         try
         {
             using var timeout = new CancellationTokenSource(CleanupTimeout);
-            return await ReadInvalidIndexesAsync(timeout.Token).ConfigureAwait(false);
+            return await ReadInvalidIndexesCoreAsync(timeout.Token).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is NpgsqlException or OperationCanceledException or InvalidOperationException)
         {
             return [];
         }
     }
+
+    /// <summary>Runs an operation outside any script; a lost connection becomes a <see cref="MigrationConnectionException"/> that says what was under way.</summary>
+    private async Task<T> GuardAsync<T>(Func<Task<T>> operation, string activity, string consequence)
+    {
+        try
+        {
+            return await operation().ConfigureAwait(false);
+        }
+        catch (Exception ex) when (MigrationErrors.IsConnectionLost(ex))
+        {
+            throw PostgresConnectionErrors.Lost(ex, _server, activity, consequence);
+        }
+    }
+
+    private async Task GuardAsync(Func<Task> operation, string activity, string consequence) =>
+        await GuardAsync(
+            async () =>
+            {
+                await operation().ConfigureAwait(false);
+                return true;
+            },
+            activity,
+            consequence).ConfigureAwait(false);
 
     /// <summary>A batch that first applies the session settings, if they have not been sent yet.</summary>
     private NpgsqlBatch CreateBatch()
