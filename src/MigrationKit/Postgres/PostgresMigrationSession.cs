@@ -35,9 +35,11 @@ internal sealed class PostgresMigrationSession : IMigrationStoreSession
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
     private readonly long _lockKey;
+    private readonly List<string> _settings;
     private readonly string _server;
     private List<string>? _pendingSettings;
     private bool _lockHeld;
+    private bool _used;
 
     public PostgresMigrationSession(NpgsqlConnection connection, MigrationOptions options, HistorySql sql, List<string> settings, ILogger logger, TimeProvider timeProvider)
     {
@@ -46,8 +48,9 @@ internal sealed class PostgresMigrationSession : IMigrationStoreSession
         _sql = sql;
         _logger = logger;
         _time = timeProvider;
+        _settings = settings;
         _server = PostgresConnectionErrors.DescribeServer(connection);
-        _pendingSettings = settings.Count > 0 ? settings : null;
+        _pendingSettings = settings.Count > 0 ? [.. settings] : null;
         _lockKey = MigrationLockKey.Compute(connection.Database, options.Schema, options.TableName);
     }
 
@@ -59,7 +62,8 @@ internal sealed class PostgresMigrationSession : IMigrationStoreSession
         GuardAsync(
             () => ReadHistoryCoreAsync(cancellationToken),
             $"reading the history table {HistoryTable}",
-            "Nothing was changed. Run again once the server is reachable.");
+            "Nothing was changed. Run again once the server is reachable.",
+            cancellationToken);
 
     public Task AcquireLockAsync(CancellationToken cancellationToken = default) =>
         GuardAsync(
@@ -69,7 +73,8 @@ internal sealed class PostgresMigrationSession : IMigrationStoreSession
                 return true;
             },
             $"waiting for the migration lock of {HistoryTable}",
-            "Nothing was changed, and a lock the lost session held went with it. Run again once the server is reachable.");
+            "Nothing was changed, and a lock the lost session held went with it. Run again once the server is reachable.",
+            cancellationToken);
 
     private async Task<IReadOnlyList<AppliedMigration>?> ReadHistoryCoreAsync(CancellationToken cancellationToken)
     {
@@ -174,7 +179,8 @@ internal sealed class PostgresMigrationSession : IMigrationStoreSession
         return GuardAsync(
             () => PrepareHistoryCoreAsync(migrations, cancellationToken),
             $"preparing the history table {HistoryTable}",
-            "Creating or upgrading the table is one transaction, so it happened whole or not at all. Run again once the server is reachable.");
+            "Creating or upgrading the table is one transaction, so it happened whole or not at all. Run again once the server is reachable.",
+            cancellationToken);
     }
 
     private async Task<IReadOnlyList<AppliedMigration>> PrepareHistoryCoreAsync(IReadOnlyList<Migration> migrations, CancellationToken cancellationToken)
@@ -258,7 +264,8 @@ internal sealed class PostgresMigrationSession : IMigrationStoreSession
         await GuardAsync(
             () => RunInTransactionAsync(commands, cancellationToken),
             $"forcing {HistoryTable} to version {version}",
-            "Force is one transaction: it happened whole or not at all. Run status to see which, and force again if needed.").ConfigureAwait(false);
+            "Force is one transaction: it happened whole or not at all. Run status to see which, and force again if needed.",
+            cancellationToken).ConfigureAwait(false);
     }
 
     public async Task BaselineAsync(IReadOnlyList<Migration> migrations, CancellationToken cancellationToken = default)
@@ -273,7 +280,8 @@ internal sealed class PostgresMigrationSession : IMigrationStoreSession
         await GuardAsync(
             () => RunInTransactionAsync([InsertMany(migrations.Select(m => (m.Version, m.Description, (string?)m.Up.Checksum, false)))], cancellationToken),
             $"recording a baseline in {HistoryTable}",
-            "The baseline is one transaction: it happened whole or not at all. Run status to see which.").ConfigureAwait(false);
+            "The baseline is one transaction: it happened whole or not at all. Run status to see which.",
+            cancellationToken).ConfigureAwait(false);
     }
 
     public Task DropAsync(CancellationToken cancellationToken = default)
@@ -286,7 +294,8 @@ internal sealed class PostgresMigrationSession : IMigrationStoreSession
                 return true;
             },
             $"dropping every object of schema {_sql.QuotedSchema}",
-            "The drop is one transaction: it happened whole or not at all. Run status to see which, and drop again if needed.");
+            "The drop is one transaction: it happened whole or not at all. Run status to see which, and drop again if needed.",
+            cancellationToken);
     }
 
     private async Task DropCoreAsync(CancellationToken cancellationToken)
@@ -629,7 +638,8 @@ internal sealed class PostgresMigrationSession : IMigrationStoreSession
         GuardAsync(
             () => ReadInvalidIndexesCoreAsync(cancellationToken),
             "reading the indexes a failed CREATE INDEX CONCURRENTLY may have left",
-            "Nothing was changed. Run again once the server is reachable.");
+            "Nothing was changed. Run again once the server is reachable.",
+            cancellationToken);
 
     private async Task<IReadOnlyList<string>> ReadInvalidIndexesCoreAsync(CancellationToken cancellationToken)
     {
@@ -664,9 +674,29 @@ internal sealed class PostgresMigrationSession : IMigrationStoreSession
         }
     }
 
-    /// <summary>Runs an operation outside any script; a lost connection becomes a <see cref="MigrationConnectionException"/> that says what was under way.</summary>
-    private async Task<T> GuardAsync<T>(Func<Task<T>> operation, string activity, string consequence)
+    /// <summary>
+    /// Runs an operation outside any script; a lost connection becomes a <see cref="MigrationConnectionException"/> that
+    /// says what was under way. When nothing has been sent on this session yet, the connection may be a pooled one the
+    /// server closed while it sat idle (a restart, a failover, an idle timeout): it is replaced once and the operation
+    /// runs again, which is safe because nothing has happened on it.
+    /// </summary>
+    private async Task<T> GuardAsync<T>(Func<Task<T>> operation, string activity, string consequence, CancellationToken cancellationToken)
     {
+        bool untouched = !_used;
+        try
+        {
+            return await operation().ConfigureAwait(false);
+        }
+        catch (Exception ex) when (untouched && !_lockHeld && MigrationErrors.IsConnectionLost(ex) && !cancellationToken.IsCancellationRequested)
+        {
+            _logger.ConnectionReplaced(HistoryTable, ex);
+            await ReconnectAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (MigrationErrors.IsConnectionLost(ex))
+        {
+            throw PostgresConnectionErrors.Lost(ex, _server, activity, consequence);
+        }
+
         try
         {
             return await operation().ConfigureAwait(false);
@@ -677,7 +707,7 @@ internal sealed class PostgresMigrationSession : IMigrationStoreSession
         }
     }
 
-    private async Task GuardAsync(Func<Task> operation, string activity, string consequence) =>
+    private async Task GuardAsync(Func<Task> operation, string activity, string consequence, CancellationToken cancellationToken) =>
         await GuardAsync(
             async () =>
             {
@@ -685,11 +715,30 @@ internal sealed class PostgresMigrationSession : IMigrationStoreSession
                 return true;
             },
             activity,
-            consequence).ConfigureAwait(false);
+            consequence,
+            cancellationToken).ConfigureAwait(false);
+
+    /// <summary>Replaces a connection the server closed with a new one from an emptied pool, and sends the settings again.</summary>
+    private async Task ReconnectAsync(CancellationToken cancellationToken)
+    {
+        NpgsqlConnection.ClearPool(_connection);
+        await _connection.CloseAsync().ConfigureAwait(false);
+        try
+        {
+            await _connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (PostgresConnectionErrors.IsConnectionFailure(ex) && !cancellationToken.IsCancellationRequested)
+        {
+            throw PostgresConnectionErrors.Describe(ex, _connection.ConnectionString);
+        }
+
+        _pendingSettings = _settings.Count > 0 ? [.. _settings] : null;
+    }
 
     /// <summary>A batch that first applies the session settings, if they have not been sent yet.</summary>
     private NpgsqlBatch CreateBatch()
     {
+        _used = true;
         var batch = new NpgsqlBatch(_connection);
         if (_pendingSettings is not null)
         {
