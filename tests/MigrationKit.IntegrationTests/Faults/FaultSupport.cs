@@ -52,17 +52,18 @@ public static class FaultSupport
         WaitUntilAsync(() => SessionsAsync(applicationName), n => n == 0, $"the sessions of {applicationName} end");
 
     /// <summary>The pid of the one session with this application_name, once it is in the state wanted (e.g. <c>active</c> with a query like …).</summary>
-    public static async Task<int> SessionPidAsync(string applicationName, string queryLike = "%", string state = "%", int timeoutSeconds = 30)
+    public static async Task<int> SessionPidAsync(string applicationName, string queryLike = "%", string state = "%", string waitEvent = "%", int timeoutSeconds = 30)
     {
         int? pid = await WaitUntilAsync(
             () => ScalarOrNullAsync<int>(
                 TestServer.ConnectionString,
-                "SELECT max(pid) FROM pg_stat_activity WHERE application_name = $1 AND query LIKE $2 AND coalesce(state, '') LIKE $3",
+                "SELECT max(pid) FROM pg_stat_activity WHERE application_name = $1 AND query LIKE $2 AND coalesce(state, '') LIKE $3 AND coalesce(wait_event, '') LIKE $4",
                 applicationName,
                 queryLike,
-                state),
+                state,
+                waitEvent),
             pid => pid is not null,
-            $"a session of {applicationName} running '{queryLike}' in state '{state}'",
+            $"a session of {applicationName} running '{queryLike}' in state '{state}', waiting for '{waitEvent}'",
             timeoutSeconds);
         return pid!.Value;
     }
