@@ -32,7 +32,7 @@ public sealed class ProcessKillFaultTests
         string application = $"mk-kill-{seed}";
 
         string landed;
-        using (var child = ChildProcess.Start(FaultSupport.Tagged(db.ConnectionString, application), workload.Path, "up", "--events"))
+        using (var child = RunnerProcess.Start(FaultSupport.Tagged(db.ConnectionString, application), workload.Path, "up", "--events"))
         {
             await child.Ready.WaitAsync(TimeSpan.FromSeconds(60));
             await FaultSupport.WaitUntilAsync(() => Task.FromResult(child.Output), o => o.Contains(trigger, StringComparison.Ordinal), $"the child prints '{trigger}'", 60, pollMs: 5);
