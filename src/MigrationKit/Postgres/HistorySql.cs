@@ -135,12 +135,12 @@ internal sealed class HistorySql
 
     public const string Unlock = "SELECT pg_catalog.pg_advisory_unlock($1)";
 
-    /// <summary>Who holds an advisory lock: $1 = high 32 bits (classid), $2 = low 32 bits (objid).</summary>
+    /// <summary>Who holds an advisory lock: $1 = high 32 bits (classid), $2 = low 32 bits (objid), as bigint (Npgsql writes no uint).</summary>
     public const string LockHolder = """
         SELECT a.pid, a.application_name, a.usename::text, a.backend_start, a.state, a.state_change
         FROM pg_catalog.pg_locks l
         JOIN pg_catalog.pg_stat_activity a ON a.pid = l.pid
-        WHERE l.locktype = 'advisory' AND l.granted AND l.classid = $1 AND l.objid = $2 AND l.objsubid = 1
+        WHERE l.locktype = 'advisory' AND l.granted AND l.classid = $1::oid AND l.objid = $2::oid AND l.objsubid = 1
           AND l.database = (SELECT oid FROM pg_catalog.pg_database WHERE datname = pg_catalog.current_database())
         LIMIT 1
         """;

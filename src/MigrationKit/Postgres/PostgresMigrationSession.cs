@@ -557,7 +557,7 @@ internal sealed class PostgresMigrationSession : IMigrationStoreSession
         DateTimeOffset? stateSince = null;
         using (NpgsqlBatch batch = CreateBatch())
         {
-            batch.BatchCommands.Add(Command(HistorySql.LockHolder, (uint)((ulong)_lockKey >> 32), (uint)((ulong)_lockKey & 0xFFFFFFFF)));
+            batch.BatchCommands.Add(Command(HistorySql.LockHolder, (long)((ulong)_lockKey >> 32), (long)((ulong)_lockKey & 0xFFFFFFFF)));
             NpgsqlDataReader reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
             await using ConfiguredAsyncDisposable readerScope = reader.ConfigureAwait(false);
             if (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
