@@ -24,6 +24,13 @@ internal sealed class PostgresMigrationSession : IMigrationStoreSession
     /// <summary>Characters per batch of a large transactional script, so a 50 MB seed file is not copied whole.</summary>
     private const int MaxCharactersPerBatch = 1 << 20;
 
+    /// <summary>
+    /// The client-side timeout of a script's statements: none. Npgsql's Command Timeout (30 s by default) would cut an
+    /// index build short and report it as a lost connection; a migration's time limit is statement_timeout
+    /// (<see cref="MigrationOptions.StatementTimeout"/>), enforced by the server, which reports it as such.
+    /// </summary>
+    private const int ScriptTimeout = 0;
+
     private static readonly TimeSpan FirstLockPoll = TimeSpan.FromMilliseconds(5);
     private static readonly TimeSpan MaxLockPoll = TimeSpan.FromMilliseconds(100);
     private static readonly TimeSpan CleanupTimeout = TimeSpan.FromSeconds(10);
@@ -369,7 +376,7 @@ internal sealed class PostgresMigrationSession : IMigrationStoreSession
         {
             while (true)
             {
-                using NpgsqlBatch batch = CreateBatch();
+                using NpgsqlBatch batch = CreateBatch(ScriptTimeout);
                 var owners = new List<(NpgsqlBatchCommand Command, SqlStatement? Statement)>();
                 bool opensTransaction = first;
                 if (first)
@@ -455,7 +462,7 @@ internal sealed class PostgresMigrationSession : IMigrationStoreSession
         {
             try
             {
-                await ExecuteAsync(new NpgsqlBatchCommand(statement.Text), cancellationToken).ConfigureAwait(false);
+                await ExecuteAsync(new NpgsqlBatchCommand(statement.Text), cancellationToken, ScriptTimeout).ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is NpgsqlException or OperationCanceledException)
             {
@@ -607,9 +614,9 @@ internal sealed class PostgresMigrationSession : IMigrationStoreSession
         }
     }
 
-    private async Task ExecuteAsync(NpgsqlBatchCommand command, CancellationToken cancellationToken)
+    private async Task ExecuteAsync(NpgsqlBatchCommand command, CancellationToken cancellationToken, int? timeoutSeconds = null)
     {
-        using NpgsqlBatch batch = CreateBatch();
+        using NpgsqlBatch batch = CreateBatch(timeoutSeconds);
         batch.BatchCommands.Add(command);
         await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
@@ -735,11 +742,19 @@ internal sealed class PostgresMigrationSession : IMigrationStoreSession
         _pendingSettings = _settings.Count > 0 ? [.. _settings] : null;
     }
 
-    /// <summary>A batch that first applies the session settings, if they have not been sent yet.</summary>
-    private NpgsqlBatch CreateBatch()
+    /// <summary>
+    /// A batch that first applies the session settings, if they have not been sent yet. Its client-side timeout is the
+    /// connection string's Command Timeout unless <paramref name="timeoutSeconds"/> says otherwise.
+    /// </summary>
+    private NpgsqlBatch CreateBatch(int? timeoutSeconds = null)
     {
         _used = true;
         var batch = new NpgsqlBatch(_connection);
+        if (timeoutSeconds is { } seconds)
+        {
+            batch.Timeout = seconds;
+        }
+
         if (_pendingSettings is not null)
         {
             for (int i = 0; i < _pendingSettings.Count; i++)
