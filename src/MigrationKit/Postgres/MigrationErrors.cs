@@ -62,9 +62,11 @@ internal static class MigrationErrors
             if (server.SqlState == PostgresErrorCodes.LockNotAvailable)
             {
                 message.Append($" A table lock was not granted within lock_timeout ({Describe(options.DdlLockTimeout)}, {nameof(MigrationOptions.DdlLockTimeout)}): another session holds a lock on the table");
-                message.Append(retries > 0
-                    ? $"; the migration was retried {retries} time(s) ({nameof(MigrationOptions.DdlLockRetries)} = {options.DdlLockRetries})."
-                    : $"; raise {nameof(MigrationOptions.DdlLockRetries)} to retry the whole migration.");
+                message.Append(outsideTransaction
+                    ? $"; a script outside a transaction is not retried ({nameof(MigrationOptions.DdlLockRetries)} retries transactional migrations only)."
+                    : retries > 0
+                        ? $"; the migration was retried {retries} time(s) ({nameof(MigrationOptions.DdlLockRetries)} = {options.DdlLockRetries})."
+                        : $"; raise {nameof(MigrationOptions.DdlLockRetries)} to retry the whole migration.");
             }
             else if (server.SqlState == PostgresErrorCodes.QueryCanceled && options.StatementTimeout is not null)
             {
