@@ -20,6 +20,7 @@ public sealed class RecordingLogger : ILogger<MigrationRunner>, ILogger<Postgres
 {
     private readonly List<LogRecord> _records = [];
     private readonly List<(Func<LogRecord, bool> Match, TaskCompletionSource Reached, TaskCompletionSource Release)> _holds = [];
+    private readonly List<(Func<LogRecord, bool> Match, Action Action)> _actions = [];
 
     public IReadOnlyList<LogRecord> Records
     {
@@ -48,6 +49,15 @@ public sealed class RecordingLogger : ILogger<MigrationRunner>, ILogger<Postgres
         return (reached.Task, () => release.TrySetResult());
     }
 
+    /// <summary>Runs <paramref name="action"/> on the engine's flow at the first event matching <paramref name="match"/>, without holding it.</summary>
+    public void At(Func<LogRecord, bool> match, Action action)
+    {
+        lock (_holds)
+        {
+            _actions.Add((match, action));
+        }
+    }
+
     /// <summary>Holds at the first event of this name.</summary>
     public (Task Reached, Action Release) HoldAt(string eventName, Func<LogRecord, bool>? also = null) =>
         HoldAt(r => r.EventId.Name == eventName && (also is null || also(r)));
@@ -67,8 +77,16 @@ public sealed class RecordingLogger : ILogger<MigrationRunner>, ILogger<Postgres
         }
 
         TaskCompletionSource? release = null;
+        Action? action = null;
         lock (_holds)
         {
+            int acting = _actions.FindIndex(a => a.Match(record));
+            if (acting >= 0)
+            {
+                action = _actions[acting].Action;
+                _actions.RemoveAt(acting);
+            }
+
             int index = _holds.FindIndex(h => h.Match(record));
             if (index >= 0)
             {
@@ -77,6 +95,8 @@ public sealed class RecordingLogger : ILogger<MigrationRunner>, ILogger<Postgres
                 reached.TrySetResult();
             }
         }
+
+        action?.Invoke();
 
         // The engine logs on its own flow; holding it here is the fault's injection point. The test always releases.
         if (release is not null && !release.Task.Wait(TimeSpan.FromSeconds(60)))
