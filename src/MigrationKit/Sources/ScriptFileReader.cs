@@ -49,12 +49,11 @@ internal static class ScriptFileReader
         if (descriptor < 0)
         {
             int error = Marshal.GetLastPInvokeError();
-            string reason = Marshal.GetPInvokeErrorMessage(error);
             throw error switch
             {
-                1 or 13 => new UnauthorizedAccessException($"permission denied ({reason})"),
-                2 => new FileNotFoundException($"it does not exist, or is a link to nothing ({reason})", path),
-                _ => new IOException(reason),
+                1 or 13 => new UnauthorizedAccessException("permission denied"),
+                2 => new FileNotFoundException("it does not exist, or is a link to nothing", path),
+                _ => new IOException(Marshal.GetPInvokeErrorMessage(error)),
             };
         }
 
