@@ -37,15 +37,26 @@ public sealed class RunnerProcess : IDisposable
     /// <summary>Gets a task that completes when the process says "ready".</summary>
     public Task Ready => _ready.Task;
 
-    public static ProcessStartInfo StartInfo(IEnumerable<string> arguments, bool shortLived)
+    public static ProcessStartInfo StartInfo(IEnumerable<string> arguments, bool shortLived, IReadOnlyList<string>? prefix = null)
     {
-        var info = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
+        string dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet";
+        var info = new ProcessStartInfo(prefix is { Count: > 0 } ? prefix[0] : dotnet)
         {
             RedirectStandardInput = true,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        if (prefix is { Count: > 0 })
+        {
+            foreach (string part in prefix.Skip(1))
+            {
+                info.ArgumentList.Add(part);
+            }
+
+            info.ArgumentList.Add(dotnet);
+        }
+
         info.ArgumentList.Add("exec");
         info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "MigrationKit.TestProcess.dll"));
         foreach (string argument in arguments)
@@ -62,9 +73,12 @@ public sealed class RunnerProcess : IDisposable
         return info;
     }
 
-    public static RunnerProcess Start(params string[] arguments)
+    public static RunnerProcess Start(params string[] arguments) => StartWithPrefix(null, arguments);
+
+    /// <summary>Starts the runner through a command prefix, such as <c>setpriv --reuid=nobody …</c> to run it as another user.</summary>
+    public static RunnerProcess StartWithPrefix(IReadOnlyList<string>? prefix, params string[] arguments)
     {
-        var child = new RunnerProcess(new Process { StartInfo = StartInfo(arguments, shortLived: true) });
+        var child = new RunnerProcess(new Process { StartInfo = StartInfo(arguments, shortLived: true, prefix) });
         child._process.Start();
         child._process.StandardInput.Close();
         child._process.BeginOutputReadLine();
