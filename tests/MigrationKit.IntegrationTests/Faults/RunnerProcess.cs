@@ -37,7 +37,7 @@ public sealed class RunnerProcess : IDisposable
     /// <summary>Gets a task that completes when the process says "ready".</summary>
     public Task Ready => _ready.Task;
 
-    public static ProcessStartInfo StartInfo(IEnumerable<string> arguments, bool shortLived, IReadOnlyList<string>? prefix = null)
+    public static ProcessStartInfo StartInfo(IEnumerable<string> arguments, bool shortLived, IReadOnlyList<string>? prefix = null, string? directory = null)
     {
         string dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet";
         var info = new ProcessStartInfo(prefix is { Count: > 0 } ? prefix[0] : dotnet)
@@ -58,7 +58,7 @@ public sealed class RunnerProcess : IDisposable
         }
 
         info.ArgumentList.Add("exec");
-        info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "MigrationKit.TestProcess.dll"));
+        info.ArgumentList.Add(Path.Combine(directory ?? AppContext.BaseDirectory, "MigrationKit.TestProcess.dll"));
         foreach (string argument in arguments)
         {
             info.ArgumentList.Add(argument);
@@ -73,12 +73,15 @@ public sealed class RunnerProcess : IDisposable
         return info;
     }
 
-    public static RunnerProcess Start(params string[] arguments) => StartWithPrefix(null, arguments);
+    public static RunnerProcess Start(params string[] arguments) => StartWithPrefix(null, null, arguments);
 
-    /// <summary>Starts the runner through a command prefix, such as <c>setpriv --reuid=nobody …</c> to run it as another user.</summary>
-    public static RunnerProcess StartWithPrefix(IReadOnlyList<string>? prefix, params string[] arguments)
+    /// <summary>
+    /// Starts the runner through a command prefix, such as <c>setpriv --reuid=nobody …</c> to run it as another user,
+    /// from <paramref name="directory"/> (default: this test assembly's folder).
+    /// </summary>
+    public static RunnerProcess StartWithPrefix(IReadOnlyList<string>? prefix, string? directory, params string[] arguments)
     {
-        var child = new RunnerProcess(new Process { StartInfo = StartInfo(arguments, shortLived: true, prefix) });
+        var child = new RunnerProcess(new Process { StartInfo = StartInfo(arguments, shortLived: true, prefix, directory) });
         child._process.Start();
         child._process.StandardInput.Close();
         child._process.BeginOutputReadLine();

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using MigrationKit.IntegrationTests.Faults;
 using MigrationKit.IntegrationTests.Support;
 using MigrationKit.Testing;
@@ -32,6 +33,7 @@ public sealed class UnreadableFileTests
         await using ThrowawayDatabase db = await TestServer.CreateDatabaseAsync();
 
         IReadOnlyList<string>? asNobody = null;
+        string? copy = null;
         if (Environment.UserName == "root")
         {
             if (!File.Exists("/usr/bin/setpriv") && !File.Exists("/bin/setpriv"))
@@ -40,14 +42,67 @@ public sealed class UnreadableFileTests
             }
 
             asNobody = ["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups", "--"];
+            copy = CopyRunnerForAnyone();
         }
 
-        using RunnerProcess runner = RunnerProcess.StartWithPrefix(asNobody, db.ConnectionString, folder.Path, "up");
-        int exitCode = await runner.WaitForExitAsync(TimeSpan.FromSeconds(60));
+        try
+        {
+            using RunnerProcess runner = RunnerProcess.StartWithPrefix(asNobody, copy, db.ConnectionString, folder.Path, "up");
+            int exitCode = await runner.WaitForExitAsync(TimeSpan.FromSeconds(60));
+            TestContext.Out.WriteLine(runner.Output);
+            if (asNobody is not null && !runner.Output.Contains("ready", StringComparison.Ordinal))
+            {
+                Assert.Ignore($"The runner could not start as nobody on this machine (is the .NET runtime readable by others?): {runner.Output}");
+            }
 
-        TestContext.Out.WriteLine(runner.Output);
-        exitCode.Should().Be(1, "the run is refused: " + runner.Output);
-        runner.Output.Should().Contain("MigrationValidationException").And.Contain("2_secret.up.sql").And.Contain("cannot be read").And.Contain("permission denied");
+            AssertRefused(exitCode, runner.Output);
+        }
+        finally
+        {
+            if (copy is not null)
+            {
+                Directory.Delete(copy, recursive: true);
+            }
+        }
+
         (await Db.TablesAsync(db.ConnectionString)).Where(t => t != "schema_migrations").Should().BeEmpty("nothing runs while a script cannot be read");
+    }
+
+    private static void AssertRefused(int exitCode, string output)
+    {
+        exitCode.Should().Be(1, "the run is refused: " + output);
+        output.Should().Contain("MigrationValidationException").And.Contain("2_secret.up.sql").And.Contain("cannot be read").And.Contain("permission denied");
+    }
+
+    /// <summary>
+    /// The runner and the assemblies its deps.json names, copied to a folder anyone may read: the test's own output
+    /// folder may sit under a home directory closed to nobody.
+    /// </summary>
+    private static string CopyRunnerForAnyone()
+    {
+        string target = Path.Combine(Path.GetTempPath(), "mk-runner-" + Guid.NewGuid().ToString("N")[..12]);
+        Directory.CreateDirectory(target);
+        string source = AppContext.BaseDirectory;
+        var files = new List<string> { "MigrationKit.TestProcess.deps.json", "MigrationKit.TestProcess.runtimeconfig.json" };
+        using (JsonDocument deps = JsonDocument.Parse(File.ReadAllText(Path.Combine(source, "MigrationKit.TestProcess.deps.json"))))
+        {
+            foreach (JsonProperty framework in deps.RootElement.GetProperty("targets").EnumerateObject())
+            {
+                foreach (JsonProperty library in framework.Value.EnumerateObject())
+                {
+                    if (library.Value.TryGetProperty("runtime", out JsonElement runtime))
+                    {
+                        files.AddRange(runtime.EnumerateObject().Select(r => Path.GetFileName(r.Name)));
+                    }
+                }
+            }
+        }
+
+        foreach (string file in files.Distinct(StringComparer.Ordinal))
+        {
+            File.Copy(Path.Combine(source, file), Path.Combine(target, file));
+        }
+
+        return target;
     }
 }
