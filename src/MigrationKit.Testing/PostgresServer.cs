@@ -221,6 +221,27 @@ public sealed class PostgresServer : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Restarts a private cluster in place (same port, same data), like <c>pg_ctl restart</c>: every session is ended
+    /// (<paramref name="mode"/> <c>fast</c>, SQLSTATE 57P01) or the server crashes and recovers (<c>immediate</c>).
+    /// Other connection pools are left as they are, as a real restart leaves an application's (only this instance's own,
+    /// for creating and dropping databases, is cleared). A test hook for fault tests; only a local cluster can be restarted.
+    /// </summary>
+    /// <exception cref="NotSupportedException">The server is external or a container.</exception>
+    internal async Task RestartAsync(string mode = "fast", CancellationToken cancellationToken = default)
+    {
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref disposed) != 0, this);
+        if (cluster is null)
+        {
+            throw new NotSupportedException($"Only a private cluster started by this instance can be restarted; this server is {Kind}.");
+        }
+
+        await cluster.RestartAsync(mode, TimeSpan.FromSeconds(60), cancellationToken).ConfigureAwait(false);
+
+        // This instance's own pool (creating and dropping databases) must not hand out a connection the restart ended.
+        ServerQueries.ClearPool(adminConnectionString);
+    }
+
     /// <summary>Drops <paramref name="database"/> unless the server has been disposed (which dropped or removed it already).</summary>
     internal async Task DropDatabaseAsync(ThrowawayDatabase database, CancellationToken cancellationToken = default)
     {

@@ -1,8 +1,11 @@
 namespace MigrationKit;
 
 /// <summary>
-/// The database could not be reached or refused the connection: an unreachable host, a wrong password, a missing
-/// database. The message names the host, port, database and user, never the password.
+/// The database could not be reached or refused the connection (an unreachable host, a wrong password, a missing
+/// database), or the connection was lost outside any script: while reading the history, waiting for or holding the
+/// lock, or writing the history of force, baseline or drop. The message names the host, port, database and user,
+/// never the password, and says what was under way. A connection lost while a script runs is a
+/// <see cref="MigrationFailedException"/> with <see cref="MigrationFailedException.IsConnectionLost"/> set instead.
 /// </summary>
 public sealed class MigrationConnectionException : MigrationException
 {

@@ -28,6 +28,7 @@ internal sealed class BenchmarkRun
     private readonly Samples _applierDone = new();
     private readonly List<ScaleResult> _scale = [];
     private readonly List<MemoryResult> _memory = [];
+    private readonly CloneBenchmark _clones;
     private long _seedBytes;
 
     private BenchmarkRun(Arguments arguments, PostgresServer server, string root)
@@ -35,6 +36,7 @@ internal sealed class BenchmarkRun
         _arguments = arguments;
         _server = server;
         _root = root;
+        _clones = new CloneBenchmark(server);
         foreach (BenchTool tool in Tools)
         {
             _cold[tool.Name] = new Samples();
@@ -103,6 +105,11 @@ internal sealed class BenchmarkRun
         if (Runs("memory") && _arguments.SeedMegabytes > 0)
         {
             await MemoryAsync();
+        }
+
+        if (Runs("clones"))
+        {
+            await _clones.RunAsync(_arguments.Rounds * 6);
         }
 
         return await ReportAsync();
@@ -327,6 +334,11 @@ internal sealed class BenchmarkRun
             MemoryTable(md);
         }
 
+        if (_clones.Results.Count > 0)
+        {
+            _clones.Report(md);
+        }
+
         md.Heading("Goals");
         md.Table(["Goal", "measured", ""], Goals());
         return md.ToString();
@@ -428,6 +440,11 @@ internal sealed class BenchmarkRun
             Goal($"seed migration peak working set < 4× the file ({m.Collector} GC)", $"{Markdown.Ratio(ratio)} above the baseline, {Markdown.Ratio(m.Peak / (double)_seedBytes)} in all", ratio < 4);
         }
 
+        foreach ((string goal, string measured, bool met) in _clones.Goals())
+        {
+            Goal(goal, measured, met);
+        }
+
         return goals;
     }
 
@@ -497,7 +514,7 @@ internal sealed class BenchmarkRun
         return Path.GetFullPath("results.md");
     }
 
-    private static void Progress(string message) => Console.Error.WriteLine($"[{DateTime.Now:HH:mm:ss}] {message}");
+    internal static void Progress(string message) => Console.Error.WriteLine($"[{DateTime.Now:HH:mm:ss}] {message}");
 
     private sealed class ScaleResult(int size)
     {

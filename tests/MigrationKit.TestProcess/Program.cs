@@ -1,14 +1,41 @@
+using System.Globalization;
+using Microsoft.Extensions.Logging;
 using MigrationKit;
 using MigrationKit.Postgres;
 using MigrationKit.Running;
 using MigrationKit.Sources;
+using MigrationKit.TestProcess;
 
-// Usage: MigrationKit.TestProcess <connection string> <migrations folder> <up|down N|goto V> [schema]
-// Prints "ready" once connected (so a test knows when to kill it), then "done <from> <to> <count>".
-// Exit codes: 0 done, 1 migration failed, 3 dirty database, 4 lock timeout, 2 usage.
+// Usage: MigrationKit.TestProcess <connection string> <migrations folder> <up|down N|goto V> [schema] [--option value]…
+// Options: --lock-timeout-ms N (default 120000), --statement-timeout-ms N, --events (print each engine log event).
+// Prints "ready" once the runner is built (so a test knows when to start its clock), with --events one line per log
+// event ("event <EventName> <message>"), then "done <from> <to> <count>".
+// Exit codes: 0 done, 1 migration failed, 2 usage, 3 dirty database, 4 lock timeout, 5 connection lost.
+//
+// Usage: MigrationKit.TestProcess serve
+// Reads one run per line from standard input, "<id>\t<connection string>\t<folder>\tup", runs it with a new runner and
+// store, and prints "result <id> <exit code> <from> <to> <count>" (the counts only when it succeeded); exits 0 at the
+// end of input. A test starts its processes once and releases them at the same moment for each round.
+if (args is ["serve"])
+{
+    Console.WriteLine("ready");
+    Console.Out.Flush();
+    while (await Console.In.ReadLineAsync() is { } line)
+    {
+        string[] parts = line.Split('\t');
+        var serveOptions = new MigrationOptions { ConnectionString = parts[1], LockTimeout = TimeSpan.FromMinutes(2) };
+        (int code, MigrationReport? report) = await RunAsync(serveOptions, parts[2], parts[3], 0, events: false);
+        Console.WriteLine(report is null ? $"result {parts[0]} {code}" : $"result {parts[0]} {code} {report.StartVersion} {report.EndVersion} {report.Executed.Count}");
+        Console.Out.Flush();
+    }
+
+    return 0;
+}
+
 if (args.Length < 3)
 {
-    Console.Error.WriteLine("usage: MigrationKit.TestProcess <connection string> <folder> <up|down N|goto V> [schema]");
+    Console.Error.WriteLine("usage: MigrationKit.TestProcess <connection string> <folder> <up|down N|goto V> [schema] [--lock-timeout-ms N] [--statement-timeout-ms N] [--events]");
+    Console.Error.WriteLine("       MigrationKit.TestProcess serve");
     return 2;
 }
 
@@ -18,41 +45,77 @@ int argIndex = 3;
 long number = 0;
 if (command is "down" or "goto")
 {
-    number = long.Parse(args[argIndex++], System.Globalization.CultureInfo.InvariantCulture);
+    number = long.Parse(args[argIndex++], CultureInfo.InvariantCulture);
 }
 
-if (args.Length > argIndex)
+bool events = false;
+for (; argIndex < args.Length; argIndex++)
 {
-    options.Schema = args[argIndex];
-}
-
-var runner = new MigrationRunner(new FileSystemMigrationSource(args[1]), new PostgresMigrationStore(options), options);
-Console.WriteLine("ready");
-Console.Out.Flush();
-try
-{
-    MigrationReport report = command switch
+    switch (args[argIndex])
     {
-        "up" => await runner.UpAsync(),
-        "down" => await runner.DownAsync((int)number),
-        "goto" => await runner.GotoAsync(number),
-        _ => throw new ArgumentException($"unknown command {command}"),
-    };
-    Console.WriteLine($"done {report.StartVersion} {report.EndVersion} {report.Executed.Count}");
-    return 0;
+        case "--lock-timeout-ms":
+            options.LockTimeout = TimeSpan.FromMilliseconds(int.Parse(args[++argIndex], CultureInfo.InvariantCulture));
+            break;
+        case "--statement-timeout-ms":
+            options.StatementTimeout = TimeSpan.FromMilliseconds(int.Parse(args[++argIndex], CultureInfo.InvariantCulture));
+            break;
+        case "--events":
+            events = true;
+            break;
+        default:
+            options.Schema = args[argIndex];
+            break;
+    }
 }
-catch (DirtyDatabaseException ex)
+
+(int exitCode, MigrationReport? done) = await RunAsync(options, args[1], command, number, events, announce: true);
+if (done is not null)
 {
-    Console.Error.WriteLine(ex.Message);
-    return 3;
+    Console.WriteLine($"done {done.StartVersion} {done.EndVersion} {done.Executed.Count}");
 }
-catch (MigrationLockTimeoutException ex)
+
+return exitCode;
+
+static async Task<(int Code, MigrationReport? Report)> RunAsync(MigrationOptions options, string folder, string command, long number, bool events, bool announce = false)
 {
-    Console.Error.WriteLine(ex.Message);
-    return 4;
-}
-catch (MigrationException ex)
-{
-    Console.Error.WriteLine(ex.GetType().Name + ": " + ex.Message);
-    return 1;
+    ILogger<MigrationRunner>? logger = events ? new EventPrinter<MigrationRunner>() : null;
+    ILogger<PostgresMigrationStore>? storeLogger = events ? new EventPrinter<PostgresMigrationStore>() : null;
+    var runner = new MigrationRunner(new FileSystemMigrationSource(folder), new PostgresMigrationStore(options, storeLogger), options, logger);
+    if (announce)
+    {
+        Console.WriteLine("ready");
+        Console.Out.Flush();
+    }
+
+    try
+    {
+        MigrationReport report = command switch
+        {
+            "up" => await runner.UpAsync(),
+            "down" => await runner.DownAsync((int)number),
+            "goto" => await runner.GotoAsync(number),
+            _ => throw new ArgumentException($"unknown command {command}"),
+        };
+        return (0, report);
+    }
+    catch (DirtyDatabaseException ex)
+    {
+        Console.Error.WriteLine(ex.Message);
+        return (3, null);
+    }
+    catch (MigrationLockTimeoutException ex)
+    {
+        Console.Error.WriteLine(ex.Message);
+        return (4, null);
+    }
+    catch (MigrationException ex) when (ex is MigrationFailedException { IsConnectionLost: true } or MigrationConnectionException)
+    {
+        Console.Error.WriteLine(ex.GetType().Name + ": " + ex.Message);
+        return (5, null);
+    }
+    catch (MigrationException ex)
+    {
+        Console.Error.WriteLine(ex.GetType().Name + ": " + ex.Message);
+        return (1, null);
+    }
 }

@@ -211,6 +211,11 @@ internal sealed class DatabaseTemplates(
                 new PostgresMigrationStore(options),
                 options);
             await runner.UpAsync(cancellationToken).ConfigureAwait(false);
+
+            // The migrations' DDL invalidated the relation cache init file (pg_internal.init), and nobody connects to
+            // a template to rebuild it: every clone's first connection would rebuild its own, which costs more than
+            // the clone. One connection now writes it into the template, and clones copy it.
+            await ServerQueries.ScalarAsync(options.ConnectionString, "SELECT 1", cancellationToken).ConfigureAwait(false);
             await ExecuteAsync(connection, $"ALTER DATABASE {quoted} RENAME TO {DatabaseNames.Quote(name)}", cancellationToken).ConfigureAwait(false);
         }
         catch

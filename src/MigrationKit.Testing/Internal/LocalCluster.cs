@@ -26,8 +26,9 @@ internal sealed class LocalCluster
     /// <summary>How long a cluster template may go unused before it is deleted.</summary>
     private static readonly TimeSpan TemplateLifetime = TimeSpan.FromDays(7);
 
-    private readonly Process postmaster;
     private readonly PostgresBinaries binaries;
+    private Process postmaster;
+    private int restarting;
     private readonly ServerUser user;
     private int stopped;
 
@@ -173,6 +174,50 @@ internal sealed class LocalCluster
         {
             postmaster.Dispose();
             ClusterJanitor.DeleteFolder(Folder);
+        }
+    }
+
+    /// <summary>
+    /// Restarts the server on the same port and data folder, as <c>pg_ctl restart</c> does: <c>pg_ctl stop</c> in the
+    /// given mode (<c>fast</c>: sessions are ended with SQLSTATE 57P01 and a checkpoint is written; <c>immediate</c>: a
+    /// crash, recovered from the WAL at the next start), then a new postmaster. A test hook for fault tests.
+    /// </summary>
+    public async Task RestartAsync(string mode, TimeSpan timeout, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(mode);
+        if (Interlocked.Exchange(ref restarting, 1) != 0)
+        {
+            throw new InvalidOperationException("The cluster is already restarting.");
+        }
+
+        try
+        {
+            ObjectDisposedException.ThrowIf(Volatile.Read(ref stopped) != 0, this);
+            await ProcessRunner.RunCheckedAsync(
+                user.Wrap(binaries.PgCtl, "stop", "-D", DataDirectory, "-m", mode, "-w", "-t", "60"),
+                Folder,
+                TimeSpan.FromSeconds(70),
+                cancellationToken).ConfigureAwait(false);
+            using (var exit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
+            {
+                exit.CancelAfter(TimeSpan.FromSeconds(30));
+                await postmaster.WaitForExitAsync(exit.Token).ConfigureAwait(false);
+            }
+
+            postmaster.Dispose();
+            var result = await TryStartAsync(Folder, Port, binaries, user, Stopwatch.StartNew(), timeout, cancellationToken).ConfigureAwait(false);
+            if (result.Postmaster is null)
+            {
+                throw new InvalidOperationException(
+                    $"The private PostgreSQL cluster in '{Folder}' did not start again on port {Port}: {result.Failure}{Environment.NewLine}"
+                    + $"Last lines of the server log:{Environment.NewLine}{result.LogTail}");
+            }
+
+            postmaster = result.Postmaster;
+        }
+        finally
+        {
+            Volatile.Write(ref restarting, 0);
         }
     }
 

@@ -53,6 +53,10 @@ internal static partial class Log
         Message = "{Problem}")]
     public static partial void ValidationWarning(this ILogger logger, string problem);
 
+    [LoggerMessage(EventId = 1011, EventName = "ConnectionReplaced", Level = LogLevel.Information,
+        Message = "The server had closed the pooled connection for {HistoryTable} while it was idle (a restart, a failover or an idle timeout); opened a new one")]
+    public static partial void ConnectionReplaced(this ILogger logger, string historyTable, Exception exception);
+
     [LoggerMessage(EventId = 2000, EventName = "WaitingForLock", Level = LogLevel.Information,
         Message = "Another runner holds the migration lock of {HistoryTable} (key {LockKey}); waiting up to {Timeout}")]
     public static partial void WaitingForLock(this ILogger logger, string historyTable, long lockKey, TimeSpan timeout);

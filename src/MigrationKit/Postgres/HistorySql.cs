@@ -142,7 +142,7 @@ internal sealed class HistorySql
 
     public const string Unlock = "SELECT pg_catalog.pg_advisory_unlock($1)";
 
-    /// <summary>Who holds an advisory lock: $1 = high 32 bits (classid), $2 = low 32 bits (objid).</summary>
+    /// <summary>Who holds an advisory lock: $1 = high 32 bits (classid), $2 = low 32 bits (objid), as bigint (Npgsql writes no uint).</summary>
     public const string LockHolder = """
         SELECT a.pid, a.application_name, a.usename::text, a.backend_start, a.state, a.state_change
         FROM pg_catalog.pg_locks l

@@ -20,7 +20,8 @@ internal static class MigrationErrors
         bool outsideTransaction,
         int retries,
         MigrationOptions options,
-        IReadOnlyList<string> invalidIndexes)
+        IReadOnlyList<string> invalidIndexes,
+        FailurePhase phase = FailurePhase.Script)
     {
         PostgresException? server = exception as PostgresException;
         bool connectionLost = IsConnectionLost(exception);
@@ -34,19 +35,24 @@ internal static class MigrationErrors
 
         string verb = direction == MigrationDirection.Up ? "Applying" : "Reverting";
         string where = position is { } p ? $"{script.Origin}:{p.Line}:{p.Column}" : script.Origin;
+        string during = phase switch
+        {
+            FailurePhase.BeforeScript when outsideTransaction => ", while marking it dirty, before any statement of the script ran",
+            FailurePhase.HistoryWrite when outsideTransaction => direction == MigrationDirection.Up
+                ? ", while clearing its dirty flag after every statement of the script ran"
+                : ", while deleting its history row after every statement of the down script ran",
+            FailurePhase.HistoryWrite => ", while writing its history row or committing, after its statements ran",
+            _ => string.Empty,
+        };
         var message = new StringBuilder();
         if (connectionLost)
         {
-            message.Append($"The connection to the server was lost while {verb.ToLowerInvariant()} migration {migration.Version} ({migration.Description}) at {where}");
+            message.Append($"The connection to the server was lost while {verb.ToLowerInvariant()} migration {migration.Version} ({migration.Description}) at {where}{during}");
             message.Append(server is null ? "." : $": {server.SqlState}: {server.MessageText}.");
         }
         else if (server is not null)
         {
-            message.Append($"{verb} migration {migration.Version} ({migration.Description}) failed at {where}: {server.SqlState}: {server.MessageText}.");
-            if (statement is null)
-            {
-                message.Append(" It failed while recording the history row or committing, after the script's statements ran.");
-            }
+            message.Append($"{verb} migration {migration.Version} ({migration.Description}) failed at {where}{during}: {server.SqlState}: {server.MessageText}.");
 
             if (!string.IsNullOrEmpty(server.Hint))
             {
@@ -56,9 +62,11 @@ internal static class MigrationErrors
             if (server.SqlState == PostgresErrorCodes.LockNotAvailable)
             {
                 message.Append($" A table lock was not granted within lock_timeout ({Describe(options.DdlLockTimeout)}, {nameof(MigrationOptions.DdlLockTimeout)}): another session holds a lock on the table");
-                message.Append(retries > 0
-                    ? $"; the migration was retried {retries} time(s) ({nameof(MigrationOptions.DdlLockRetries)} = {options.DdlLockRetries})."
-                    : $"; raise {nameof(MigrationOptions.DdlLockRetries)} to retry the whole migration.");
+                message.Append(outsideTransaction
+                    ? $"; a script outside a transaction is not retried ({nameof(MigrationOptions.DdlLockRetries)} retries transactional migrations only)."
+                    : retries > 0
+                        ? $"; the migration was retried {retries} time(s) ({nameof(MigrationOptions.DdlLockRetries)} = {options.DdlLockRetries})."
+                        : $"; raise {nameof(MigrationOptions.DdlLockRetries)} to retry the whole migration.");
             }
             else if (server.SqlState == PostgresErrorCodes.QueryCanceled && options.StatementTimeout is not null)
             {
@@ -77,6 +85,19 @@ internal static class MigrationErrors
                 : direction == MigrationDirection.Up
                     ? " Nothing of it was applied: its transaction was rolled back and the history is unchanged. Fix the script and run again."
                     : " Nothing of it was reverted: its transaction was rolled back and the history is unchanged. Fix the down script and run again.");
+        }
+        else if (phase == FailurePhase.BeforeScript)
+        {
+            message.Append(connectionLost
+                ? $" None of its statements ran. If the dirty mark reached the server before the connection went, the next run refuses as dirty at version {migration.Version}: nothing of it ran, so force the version before it and run again."
+                : " The dirty mark was not recorded and none of its statements ran; fix the cause and run again.");
+        }
+        else if (phase == FailurePhase.HistoryWrite)
+        {
+            string lost = connectionLost ? " (unless the server recorded the change before the connection went)" : string.Empty;
+            message.Append(direction == MigrationDirection.Up
+                ? $" Every statement of the script ran, but the database stays dirty at version {migration.Version}{lost}: check the schema, then run force {migration.Version} and run again."
+                : $" Every statement of the down script ran, but the database stays dirty at version {migration.Version}{lost}: check the schema, then force the version before it and run again.");
         }
         else
         {
@@ -112,4 +133,17 @@ internal static class MigrationErrors
     };
 
     private static string Describe(TimeSpan? value) => value is { } v ? $"{v.TotalMilliseconds:0} ms" : "the server's setting";
+}
+
+/// <summary>Where in applying a migration a failure happened.</summary>
+internal enum FailurePhase
+{
+    /// <summary>A statement of the script (or, when unknown, somewhere in it).</summary>
+    Script,
+
+    /// <summary>Before the first statement: opening the transaction, or marking a non-transactional migration dirty.</summary>
+    BeforeScript,
+
+    /// <summary>After every statement ran: writing the history row and committing, or clearing the dirty flag.</summary>
+    HistoryWrite,
 }

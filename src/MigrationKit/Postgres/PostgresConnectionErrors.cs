@@ -30,6 +30,24 @@ internal static class PostgresConnectionErrors
         return new MigrationConnectionException($"Could not connect to {where}: {reason}. {advice}", transient, exception);
     }
 
+    /// <summary>
+    /// The connection of a run was lost outside any script (reading the history, polling for or holding the lock,
+    /// writing history rows of force, baseline or drop): a <see cref="MigrationConnectionException"/> that names the
+    /// server and what was under way, says what state that leaves, and is transient (the next run may succeed).
+    /// </summary>
+    public static MigrationConnectionException Lost(Exception exception, string server, string activity, string consequence)
+    {
+        string reason = exception is PostgresException pg
+            ? $"{pg.SqlState}: {pg.MessageText}"
+            : FindInner<TimeoutException>(exception) is not null ? "no answer within the command timeout"
+            : "the server closed the connection or the network failed";
+        return new MigrationConnectionException($"The connection to {server} was lost while {activity} ({reason}). {consequence}", true, exception);
+    }
+
+    /// <summary>Where an open connection goes, for messages: host, port, database and user, never the password.</summary>
+    public static string DescribeServer(NpgsqlConnection connection) =>
+        $"PostgreSQL at {connection.Host}:{connection.Port}, database \"{connection.Database}\", user \"{connection.UserName ?? "(default)"}\"";
+
     private static (string Reason, string Advice, bool Transient) Classify(Exception exception)
     {
         if (exception is PostgresException pg)

@@ -24,6 +24,13 @@ internal sealed class PostgresMigrationSession : IMigrationStoreSession
     /// <summary>Characters per batch of a large transactional script, so a 50 MB seed file is not copied whole.</summary>
     private const int MaxCharactersPerBatch = 1 << 20;
 
+    /// <summary>
+    /// The client-side timeout of a script's statements: none. Npgsql's Command Timeout (30 s by default) would cut an
+    /// index build short and report it as a lost connection; a migration's time limit is statement_timeout
+    /// (<see cref="MigrationOptions.StatementTimeout"/>), enforced by the server, which reports it as such.
+    /// </summary>
+    private const int ScriptTimeout = 0;
+
     private static readonly TimeSpan FirstLockPoll = TimeSpan.FromMilliseconds(5);
     private static readonly TimeSpan MaxLockPoll = TimeSpan.FromMilliseconds(100);
     private static readonly TimeSpan CleanupTimeout = TimeSpan.FromSeconds(10);
@@ -35,11 +42,14 @@ internal sealed class PostgresMigrationSession : IMigrationStoreSession
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
     private readonly string _database;
+    private readonly List<string> _settings;
+    private readonly string _server;
     private long? _lockKeyValue;
     private LockChannel? _lockChannelValue;
     private List<string>? _pendingSettings;
     private bool _lockHeld;
     private bool _listening;
+    private bool _used;
 
     public PostgresMigrationSession(NpgsqlConnection connection, MigrationOptions options, HistorySql sql, List<string> settings, ILogger logger, TimeProvider timeProvider)
     {
@@ -48,7 +58,9 @@ internal sealed class PostgresMigrationSession : IMigrationStoreSession
         _sql = sql;
         _logger = logger;
         _time = timeProvider;
-        _pendingSettings = settings.Count > 0 ? settings : null;
+        _settings = settings;
+        _server = PostgresConnectionErrors.DescribeServer(connection);
+        _pendingSettings = settings.Count > 0 ? [.. settings] : null;
         _database = connection.Database;
     }
 
@@ -62,7 +74,25 @@ internal sealed class PostgresMigrationSession : IMigrationStoreSession
 
     private LockChannel Channel => _lockChannelValue ??= new LockChannel(LockKey);
 
-    public async Task<IReadOnlyList<AppliedMigration>?> ReadHistoryAsync(CancellationToken cancellationToken = default)
+    public Task<IReadOnlyList<AppliedMigration>?> ReadHistoryAsync(CancellationToken cancellationToken = default) =>
+        GuardAsync(
+            () => ReadHistoryCoreAsync(cancellationToken),
+            $"reading the history table {HistoryTable}",
+            "Nothing was changed. Run again once the server is reachable.",
+            cancellationToken);
+
+    public Task AcquireLockAsync(CancellationToken cancellationToken = default) =>
+        GuardAsync(
+            async () =>
+            {
+                await AcquireLockCoreAsync(cancellationToken).ConfigureAwait(false);
+                return true;
+            },
+            $"waiting for the migration lock of {HistoryTable}",
+            "Nothing was changed, and a lock the lost session held went with it. Run again once the server is reachable.",
+            cancellationToken);
+
+    private async Task<IReadOnlyList<AppliedMigration>?> ReadHistoryCoreAsync(CancellationToken cancellationToken)
     {
         using NpgsqlBatch batch = CreateBatch();
         batch.BatchCommands.Add(new NpgsqlBatchCommand(_sql.ReadHistory));
@@ -97,7 +127,14 @@ internal sealed class PostgresMigrationSession : IMigrationStoreSession
     /// start-up needs to tell that nothing is pending, two columns instead of seven (with 10,000 applied migrations,
     /// decoding the rest costs more than the query).
     /// </summary>
-    internal async Task<IReadOnlyList<(long Version, bool IsDirty)>?> ReadVersionsAsync(CancellationToken cancellationToken)
+    internal Task<IReadOnlyList<(long Version, bool IsDirty)>?> ReadVersionsAsync(CancellationToken cancellationToken) =>
+        GuardAsync(
+            () => ReadVersionsCoreAsync(cancellationToken),
+            $"reading the history table {HistoryTable}",
+            "Nothing was changed. Run again once the server is reachable.",
+            cancellationToken);
+
+    private async Task<IReadOnlyList<(long Version, bool IsDirty)>?> ReadVersionsCoreAsync(CancellationToken cancellationToken)
     {
         using NpgsqlBatch batch = CreateBatch();
         batch.BatchCommands.Add(new NpgsqlBatchCommand(_sql.ReadVersions));
@@ -119,7 +156,7 @@ internal sealed class PostgresMigrationSession : IMigrationStoreSession
         }
     }
 
-    public async Task AcquireLockAsync(CancellationToken cancellationToken = default)
+    private async Task AcquireLockCoreAsync(CancellationToken cancellationToken)
     {
         if (_lockHeld)
         {
@@ -214,10 +251,19 @@ internal sealed class PostgresMigrationSession : IMigrationStoreSession
         }
     }
 
-    public async Task<IReadOnlyList<AppliedMigration>> PrepareHistoryAsync(IReadOnlyList<Migration> migrations, CancellationToken cancellationToken = default)
+    public Task<IReadOnlyList<AppliedMigration>> PrepareHistoryAsync(IReadOnlyList<Migration> migrations, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(migrations);
         RequireLock();
+        return GuardAsync(
+            () => PrepareHistoryCoreAsync(migrations, cancellationToken),
+            $"preparing the history table {HistoryTable}",
+            "Creating or upgrading the table is one transaction, so it happened whole or not at all. Run again once the server is reachable.",
+            cancellationToken);
+    }
+
+    private async Task<IReadOnlyList<AppliedMigration>> PrepareHistoryCoreAsync(IReadOnlyList<Migration> migrations, CancellationToken cancellationToken)
+    {
         (bool schemaExists, string[] columns) = await InspectAsync(cancellationToken).ConfigureAwait(false);
         if (columns.Length == 0)
         {
@@ -294,7 +340,11 @@ internal sealed class PostgresMigrationSession : IMigrationStoreSession
             commands.Add(Command(_sql.ForceInsert, version, migration.Description, migration.Up.Checksum));
         }
 
-        await RunInTransactionAsync(commands, cancellationToken).ConfigureAwait(false);
+        await GuardAsync(
+            () => RunInTransactionAsync(commands, cancellationToken),
+            $"forcing {HistoryTable} to version {version}",
+            "Force is one transaction: it happened whole or not at all. Run status to see which, and force again if needed.",
+            cancellationToken).ConfigureAwait(false);
     }
 
     public async Task BaselineAsync(IReadOnlyList<Migration> migrations, CancellationToken cancellationToken = default)
@@ -306,12 +356,29 @@ internal sealed class PostgresMigrationSession : IMigrationStoreSession
             return;
         }
 
-        await RunInTransactionAsync([InsertMany(migrations.Select(m => (m.Version, m.Description, (string?)m.Up.Checksum, false)))], cancellationToken).ConfigureAwait(false);
+        await GuardAsync(
+            () => RunInTransactionAsync([InsertMany(migrations.Select(m => (m.Version, m.Description, (string?)m.Up.Checksum, false)))], cancellationToken),
+            $"recording a baseline in {HistoryTable}",
+            "The baseline is one transaction: it happened whole or not at all. Run status to see which.",
+            cancellationToken).ConfigureAwait(false);
     }
 
-    public async Task DropAsync(CancellationToken cancellationToken = default)
+    public Task DropAsync(CancellationToken cancellationToken = default)
     {
         RequireLock();
+        return GuardAsync(
+            async () =>
+            {
+                await DropCoreAsync(cancellationToken).ConfigureAwait(false);
+                return true;
+            },
+            $"dropping every object of schema {_sql.QuotedSchema}",
+            "The drop is one transaction: it happened whole or not at all. Run status to see which, and drop again if needed.",
+            cancellationToken);
+    }
+
+    private async Task DropCoreAsync(CancellationToken cancellationToken)
+    {
         var drops = new List<NpgsqlBatchCommand>();
         using (NpgsqlBatch query = CreateBatch())
         {
@@ -363,7 +430,7 @@ internal sealed class PostgresMigrationSession : IMigrationStoreSession
             catch (ScriptFailure failure)
             {
                 throw MigrationErrors.Failed(migration, direction, script, failure.Statement, failure.Inner,
-                    outsideTransaction: false, retries: attempt, _options, invalidIndexes: []);
+                    outsideTransaction: false, retries: attempt, _options, invalidIndexes: [], failure.Phase);
             }
         }
     }
@@ -381,8 +448,9 @@ internal sealed class PostgresMigrationSession : IMigrationStoreSession
         {
             while (true)
             {
-                using NpgsqlBatch batch = CreateBatch();
+                using NpgsqlBatch batch = CreateBatch(ScriptTimeout);
                 var owners = new List<(NpgsqlBatchCommand Command, SqlStatement? Statement)>();
+                bool opensTransaction = first;
                 if (first)
                 {
                     owners.Add((new NpgsqlBatchCommand("BEGIN"), null));
@@ -416,8 +484,13 @@ internal sealed class PostgresMigrationSession : IMigrationStoreSession
                 }
                 catch (Exception ex) when (ex is NpgsqlException or OperationCanceledException)
                 {
-                    SqlStatement? failed = owners.FirstOrDefault(o => o.Command.StatementType == Npgsql.StatementType.Unknown).Statement;
-                    throw new ScriptFailure(failed, ex);
+                    // The first command without a result is where it failed: BEGIN, a statement, or the history record and COMMIT.
+                    int at = owners.FindIndex(o => o.Command.StatementType == Npgsql.StatementType.Unknown);
+                    SqlStatement? failed = at >= 0 ? owners[at].Statement : null;
+                    FailurePhase phase = failed is not null ? FailurePhase.Script
+                        : at == 0 && opensTransaction ? FailurePhase.BeforeScript
+                        : FailurePhase.HistoryWrite;
+                    throw new ScriptFailure(failed, phase, ex);
                 }
 
                 if (last)
@@ -446,15 +519,22 @@ internal sealed class PostgresMigrationSession : IMigrationStoreSession
 
     private async Task ApplyOutsideTransactionAsync(Migration migration, MigrationDirection direction, MigrationScript script, SqlScript parsed, long started, CancellationToken cancellationToken)
     {
-        await ExecuteAsync(direction == MigrationDirection.Up
-            ? Command(_sql.MarkDirtyForUp, migration.Version, migration.Description, migration.Up.Checksum)
-            : Command(_sql.MarkDirty, migration.Version), cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await ExecuteAsync(direction == MigrationDirection.Up
+                ? Command(_sql.MarkDirtyForUp, migration.Version, migration.Description, migration.Up.Checksum)
+                : Command(_sql.MarkDirty, migration.Version), cancellationToken).ConfigureAwait(false);
+        }
+        catch (NpgsqlException ex)
+        {
+            throw MigrationErrors.Failed(migration, direction, script, null, ex, outsideTransaction: true, retries: 0, _options, [], FailurePhase.BeforeScript);
+        }
 
         foreach (SqlStatement statement in parsed.Statements)
         {
             try
             {
-                await ExecuteAsync(new NpgsqlBatchCommand(statement.Text), cancellationToken).ConfigureAwait(false);
+                await ExecuteAsync(new NpgsqlBatchCommand(statement.Text), cancellationToken, ScriptTimeout).ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is NpgsqlException or OperationCanceledException)
             {
@@ -470,9 +550,16 @@ internal sealed class PostgresMigrationSession : IMigrationStoreSession
             }
         }
 
-        await ExecuteAsync(direction == MigrationDirection.Up
-            ? Command(_sql.ClearDirty, migration.Version, (long)_time.GetElapsedTime(started).TotalMilliseconds)
-            : Command(_sql.DeleteVersion, migration.Version), cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await ExecuteAsync(direction == MigrationDirection.Up
+                ? Command(_sql.ClearDirty, migration.Version, (long)_time.GetElapsedTime(started).TotalMilliseconds)
+                : Command(_sql.DeleteVersion, migration.Version), cancellationToken).ConfigureAwait(false);
+        }
+        catch (NpgsqlException ex)
+        {
+            throw MigrationErrors.Failed(migration, direction, script, null, ex, outsideTransaction: true, retries: 0, _options, [], FailurePhase.HistoryWrite);
+        }
     }
 
     private async Task AdoptGolangMigrateAsync(IReadOnlyList<Migration> migrations, CancellationToken cancellationToken)
@@ -600,9 +687,9 @@ internal sealed class PostgresMigrationSession : IMigrationStoreSession
         }
     }
 
-    private async Task ExecuteAsync(NpgsqlBatchCommand command, CancellationToken cancellationToken)
+    private async Task ExecuteAsync(NpgsqlBatchCommand command, CancellationToken cancellationToken, int? timeoutSeconds = null)
     {
-        using NpgsqlBatch batch = CreateBatch();
+        using NpgsqlBatch batch = CreateBatch(timeoutSeconds);
         batch.BatchCommands.Add(command);
         await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
@@ -627,7 +714,14 @@ internal sealed class PostgresMigrationSession : IMigrationStoreSession
     }
 
     /// <summary>Indexes left INVALID by a failed CREATE INDEX CONCURRENTLY, schema-qualified.</summary>
-    internal async Task<IReadOnlyList<string>> ReadInvalidIndexesAsync(CancellationToken cancellationToken)
+    internal Task<IReadOnlyList<string>> ReadInvalidIndexesAsync(CancellationToken cancellationToken) =>
+        GuardAsync(
+            () => ReadInvalidIndexesCoreAsync(cancellationToken),
+            "reading the indexes a failed CREATE INDEX CONCURRENTLY may have left",
+            "Nothing was changed. Run again once the server is reachable.",
+            cancellationToken);
+
+    private async Task<IReadOnlyList<string>> ReadInvalidIndexesCoreAsync(CancellationToken cancellationToken)
     {
         using NpgsqlBatch batch = CreateBatch();
         batch.BatchCommands.Add(new NpgsqlBatchCommand(HistorySql.InvalidIndexes));
@@ -652,7 +746,7 @@ internal sealed class PostgresMigrationSession : IMigrationStoreSession
         try
         {
             using var timeout = new CancellationTokenSource(CleanupTimeout);
-            return await ReadInvalidIndexesAsync(timeout.Token).ConfigureAwait(false);
+            return await ReadInvalidIndexesCoreAsync(timeout.Token).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is NpgsqlException or OperationCanceledException or InvalidOperationException)
         {
@@ -660,10 +754,80 @@ internal sealed class PostgresMigrationSession : IMigrationStoreSession
         }
     }
 
-    /// <summary>A batch that first applies the session settings, if they have not been sent yet.</summary>
-    private NpgsqlBatch CreateBatch()
+    /// <summary>
+    /// Runs an operation outside any script; a lost connection becomes a <see cref="MigrationConnectionException"/> that
+    /// says what was under way. When nothing has been sent on this session yet, the connection may be a pooled one the
+    /// server closed while it sat idle (a restart, a failover, an idle timeout): it is replaced once and the operation
+    /// runs again, which is safe because nothing has happened on it.
+    /// </summary>
+    private async Task<T> GuardAsync<T>(Func<Task<T>> operation, string activity, string consequence, CancellationToken cancellationToken)
     {
+        bool untouched = !_used;
+        try
+        {
+            return await operation().ConfigureAwait(false);
+        }
+        catch (Exception ex) when (untouched && !_lockHeld && MigrationErrors.IsConnectionLost(ex) && !cancellationToken.IsCancellationRequested)
+        {
+            _logger.ConnectionReplaced(HistoryTable, ex);
+            await ReconnectAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (MigrationErrors.IsConnectionLost(ex))
+        {
+            throw PostgresConnectionErrors.Lost(ex, _server, activity, consequence);
+        }
+
+        try
+        {
+            return await operation().ConfigureAwait(false);
+        }
+        catch (Exception ex) when (MigrationErrors.IsConnectionLost(ex))
+        {
+            throw PostgresConnectionErrors.Lost(ex, _server, activity, consequence);
+        }
+    }
+
+    private async Task GuardAsync(Func<Task> operation, string activity, string consequence, CancellationToken cancellationToken) =>
+        await GuardAsync(
+            async () =>
+            {
+                await operation().ConfigureAwait(false);
+                return true;
+            },
+            activity,
+            consequence,
+            cancellationToken).ConfigureAwait(false);
+
+    /// <summary>Replaces a connection the server closed with a new one from an emptied pool, and sends the settings again.</summary>
+    private async Task ReconnectAsync(CancellationToken cancellationToken)
+    {
+        NpgsqlConnection.ClearPool(_connection);
+        await _connection.CloseAsync().ConfigureAwait(false);
+        try
+        {
+            await _connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (PostgresConnectionErrors.IsConnectionFailure(ex) && !cancellationToken.IsCancellationRequested)
+        {
+            throw PostgresConnectionErrors.Describe(ex, _connection.ConnectionString);
+        }
+
+        _pendingSettings = _settings.Count > 0 ? [.. _settings] : null;
+    }
+
+    /// <summary>
+    /// A batch that first applies the session settings, if they have not been sent yet. Its client-side timeout is the
+    /// connection string's Command Timeout unless <paramref name="timeoutSeconds"/> says otherwise.
+    /// </summary>
+    private NpgsqlBatch CreateBatch(int? timeoutSeconds = null)
+    {
+        _used = true;
         var batch = new NpgsqlBatch(_connection);
+        if (timeoutSeconds is { } seconds)
+        {
+            batch.Timeout = seconds;
+        }
+
         if (_pendingSettings is not null)
         {
             for (int i = 0; i < _pendingSettings.Count; i++)
@@ -709,9 +873,11 @@ internal sealed class PostgresMigrationSession : IMigrationStoreSession
     }
 
     /// <summary>A statement of a script failed; carries which one, until it is turned into a MigrationFailedException.</summary>
-    private sealed class ScriptFailure(SqlStatement? statement, Exception inner) : Exception(inner.Message, inner)
+    private sealed class ScriptFailure(SqlStatement? statement, FailurePhase phase, Exception inner) : Exception(inner.Message, inner)
     {
         public SqlStatement? Statement { get; } = statement;
+
+        public FailurePhase Phase { get; } = phase;
 
         public Exception Inner { get; } = inner;
     }

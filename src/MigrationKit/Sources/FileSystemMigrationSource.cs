@@ -45,7 +45,7 @@ public sealed class FileSystemMigrationSource : IMigrationSource, ICatalogMigrat
         }
 
         return ValueTask.FromResult(MigrationAssembler.Scan(
-            System.IO.Directory.EnumerateFiles(Directory, "*.sql", Enumeration).Select(Path.GetFileName)!));
+            System.IO.Directory.EnumerateFileSystemEntries(Directory, "*.sql", Enumeration).Select(Path.GetFileName)!));
     }
 
     /// <inheritdoc cref="ICatalogMigrationSource.LoadWithProblemsAsync"/>
@@ -63,8 +63,9 @@ public sealed class FileSystemMigrationSource : IMigrationSource, ICatalogMigrat
             ]));
         }
 
-        IEnumerable<ScriptFile> files = System.IO.Directory.EnumerateFiles(Directory, "*", Enumeration)
-            .Select(path => new ScriptFile(Path.GetFileName(path), path, () => new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 0)));
+        // Directories too: one named like a script is reported, never skipped.
+        IEnumerable<ScriptFile> files = System.IO.Directory.EnumerateFileSystemEntries(Directory, "*", Enumeration)
+            .Select(path => new ScriptFile(Path.GetFileName(path), path, () => ScriptFileReader.Open(path)));
         return ValueTask.FromResult(MigrationAssembler.Load(files, cancellationToken));
     }
 
