@@ -22,11 +22,13 @@ public sealed class PostgresServer : IAsyncDisposable
     private readonly string maintenanceConnectionString;
     private readonly string adminConnectionString;
     private readonly DatabaseTemplates templates;
+    private readonly SpareClones spares;
+    private readonly BackgroundDrops drops;
     private readonly ConcurrentDictionary<string, ThrowawayDatabase> databases = new(StringComparer.Ordinal);
     private int disposed;
 
     private PostgresServer(
-        PostgresServerKind kind, string connectionString, Version serverVersion, ILogger logger, LocalCluster? cluster, IAsyncDisposable? container)
+        PostgresServerKind kind, string connectionString, Version serverVersion, int spareDatabases, ILogger logger, LocalCluster? cluster, IAsyncDisposable? container)
     {
         Kind = kind;
         ConnectionString = connectionString;
@@ -40,6 +42,8 @@ public sealed class PostgresServer : IAsyncDisposable
         // than the CREATE DATABASE it runs.
         adminConnectionString = new NpgsqlConnectionStringBuilder(connectionString) { ApplicationName = "MigrationKit.Testing", Pooling = true }.ConnectionString;
         templates = new DatabaseTemplates(adminConnectionString, GetConnectionString, UsesFileCopy, logger);
+        spares = new SpareClones(templates, GetConnectionString, spareDatabases, logger);
+        drops = new BackgroundDrops(DropAsync, logger);
     }
 
     /// <summary>
@@ -79,6 +83,11 @@ public sealed class PostgresServer : IAsyncDisposable
         if (options.StartTimeout <= TimeSpan.Zero)
         {
             throw new ArgumentOutOfRangeException(nameof(options), options.StartTimeout, "PostgresServerOptions.StartTimeout must be positive.");
+        }
+
+        if (options.SpareDatabases < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), options.SpareDatabases, "PostgresServerOptions.SpareDatabases must be 0 or more.");
         }
 
         var logger = (options.LoggerFactory ?? NullLoggerFactory.Instance).CreateLogger<PostgresServer>();
@@ -164,15 +173,26 @@ public sealed class PostgresServer : IAsyncDisposable
         configure?.Invoke(options);
         var template = DatabaseTemplates.NameFor(migrations, options);
         await templates.EnsureAsync(template, migrations, configure, cancellationToken).ConfigureAwait(false);
-        var name = DatabaseNames.Create(DatabaseNames.DefaultPrefix);
-        await templates.CloneAsync(template, name, cancellationToken).ConfigureAwait(false);
-        return Register(name);
+        var name = spares.TryTake(template);
+        if (name is null)
+        {
+            name = DatabaseNames.Create(DatabaseNames.DefaultPrefix);
+            await templates.CloneAsync(template, name, cancellationToken).ConfigureAwait(false);
+        }
+
+        var database = Register(name);
+        if (Volatile.Read(ref disposed) == 0)
+        {
+            spares.Refill(template);
+        }
+
+        return database;
     }
 
     /// <summary>
     /// Stops the server: a local cluster is stopped (<c>pg_ctl stop -m immediate</c>) and its folder deleted; a
-    /// container is disposed; for an external server only the databases this instance created and that are not yet
-    /// disposed are dropped.
+    /// container is disposed; for an external server, the databases this instance created that are not dropped yet
+    /// (not disposed, disposed but still queued, and unused spares) are dropped before this returns.
     /// </summary>
     /// <returns>A task that completes when the server is stopped.</returns>
     public async ValueTask DisposeAsync()
@@ -182,25 +202,35 @@ public sealed class PostgresServer : IAsyncDisposable
             return;
         }
 
+        var external = Kind == PostgresServerKind.External;
+        var unusedSpares = await spares.StopAsync().ConfigureAwait(false);
         ServerQueries.ClearPool(ConnectionString);
         foreach (var name in databases.Keys)
         {
             if (databases.TryRemove(name, out var database))
             {
                 ServerQueries.ClearPool(database.ConnectionString);
-                if (Kind == PostgresServerKind.External)
+                if (external)
                 {
-                    try
-                    {
-                        await DropAsync(name, CancellationToken.None).ConfigureAwait(false);
-                    }
-                    catch (NpgsqlException exception)
-                    {
-                        Log.DatabaseDropFailed(logger, name, exception);
-                    }
+                    drops.Enqueue(name);
                 }
             }
         }
+
+        foreach (var name in unusedSpares)
+        {
+            // Each spare holds a warm connection in Npgsql's pool.
+            ServerQueries.ClearPool(GetConnectionString(name));
+            if (external)
+            {
+                drops.Enqueue(name);
+            }
+        }
+
+        // Only an external server outlives this instance; a cluster or container takes its databases with it.
+        await drops.StopAsync(drain: external).ConfigureAwait(false);
+        drops.Dispose();
+        spares.Dispose();
 
         try
         {
@@ -242,16 +272,23 @@ public sealed class PostgresServer : IAsyncDisposable
         ServerQueries.ClearPool(adminConnectionString);
     }
 
-    /// <summary>Drops <paramref name="database"/> unless the server has been disposed (which dropped or removed it already).</summary>
-    internal async Task DropDatabaseAsync(ThrowawayDatabase database, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Drops <paramref name="database"/> now, or queues it to be dropped in the background; nothing when the server
+    /// has been disposed (which dropped or removed it already).
+    /// </summary>
+    internal async Task DropDatabaseAsync(ThrowawayDatabase database, bool inBackground, CancellationToken cancellationToken = default)
     {
         if (!databases.TryRemove(database.Name, out _) || Volatile.Read(ref disposed) != 0)
         {
             return;
         }
 
+        // Idle pooled connections go now, so they cannot be handed out again; open ones are ended by the drop.
         ServerQueries.ClearPool(database.ConnectionString);
-        await DropAsync(database.Name, cancellationToken).ConfigureAwait(false);
+        if (!inBackground || !drops.Enqueue(database.Name))
+        {
+            await DropAsync(database.Name, cancellationToken).ConfigureAwait(false);
+        }
     }
 
     private static (string? ConnectionString, string Source) ExternalConnectionString(PostgresServerOptions options)
@@ -295,7 +332,7 @@ public sealed class PostgresServer : IAsyncDisposable
         timeout.CancelAfter(options.StartTimeout);
         try
         {
-            var server = await CreateAsync(PostgresServerKind.External, builder.ConnectionString, logger, null, null, timeout.Token)
+            var server = await CreateAsync(PostgresServerKind.External, builder.ConnectionString, options.SpareDatabases, logger, null, null, timeout.Token)
                 .ConfigureAwait(false);
             var chosen = $"PostgreSQL {server.ServerVersion} at {description}";
             var reason = $"a connection string is given by {source}";
@@ -310,10 +347,10 @@ public sealed class PostgresServer : IAsyncDisposable
     }
 
     private static async Task<PostgresServer> CreateAsync(
-        PostgresServerKind kind, string connectionString, ILogger logger, LocalCluster? cluster, IAsyncDisposable? container, CancellationToken cancellationToken)
+        PostgresServerKind kind, string connectionString, int spareDatabases, ILogger logger, LocalCluster? cluster, IAsyncDisposable? container, CancellationToken cancellationToken)
     {
         var version = await ServerQueries.QueryVersionAsync(ServerQueries.Unpooled(connectionString), cancellationToken).ConfigureAwait(false);
-        return new PostgresServer(kind, connectionString, version, logger, cluster, container);
+        return new PostgresServer(kind, connectionString, version, spareDatabases, logger, cluster, container);
     }
 
     private static async Task<PostgresServer?> TryStartLocalClusterAsync(
@@ -357,7 +394,7 @@ public sealed class PostgresServer : IAsyncDisposable
             var cluster = await LocalCluster.StartAsync(binaries.Binaries, user.User, settings, search.Logger, cancellationToken)
                 .ConfigureAwait(false);
             var server = new PostgresServer(
-                PostgresServerKind.LocalCluster, cluster.ConnectionString, cluster.ServerVersion, search.Logger, cluster, null);
+                PostgresServerKind.LocalCluster, cluster.ConnectionString, cluster.ServerVersion, options.SpareDatabases, search.Logger, cluster, null);
             var description = string.Create(
                 CultureInfo.InvariantCulture,
                 $"PostgreSQL {server.ServerVersion} from {binaries.Binaries.BinDirectory} on 127.0.0.1:{cluster.Port}, running as {user.User.Name}");
@@ -406,7 +443,7 @@ public sealed class PostgresServer : IAsyncDisposable
             try
             {
                 var server = await CreateAsync(
-                    PostgresServerKind.Container, container.GetConnectionString(), search.Logger, null, container, cancellationToken).ConfigureAwait(false);
+                    PostgresServerKind.Container, container.GetConnectionString(), options.SpareDatabases, search.Logger, null, container, cancellationToken).ConfigureAwait(false);
                 Log.ContainerStarted(search.Logger, options.ContainerImage, stopwatch.ElapsedMilliseconds);
                 var description = $"PostgreSQL {server.ServerVersion} in a container from {options.ContainerImage}";
                 var reason = $"{docker.Description} ({earlier})";

@@ -53,6 +53,15 @@ public sealed class PostgresServerOptions
     public TimeSpan StartTimeout { get; set; } = TimeSpan.FromSeconds(60);
 
     /// <summary>
+    /// Gets or sets how many migrated databases to keep ready for each set of migrations. After
+    /// <see cref="PostgresServer.CreateDatabaseAsync(IMigrationSource, Action{MigrationOptions}?, CancellationToken)"/>
+    /// hands out a database, it clones the next in the background, so the next call only takes it. The default, 1,
+    /// suits tests that run one after another; tests running in parallel may want one per parallel worker. 0 clones
+    /// every database on the call that asks for it. Unused spares are dropped with the server.
+    /// </summary>
+    public int SpareDatabases { get; set; } = 1;
+
+    /// <summary>
     /// Gets or sets a value indicating whether the <c>MIGRATIONKIT_TEST_CONNECTION</c> environment variable is ignored
     /// (tests of this package use it: the variable is process-wide).
     /// </summary>

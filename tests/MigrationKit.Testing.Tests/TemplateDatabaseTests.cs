@@ -13,7 +13,13 @@ public sealed class TemplateDatabaseTests
     private PostgresServer server = null!;
 
     [OneTimeSetUp]
-    public async Task StartAsync() => server = await PostgresServer.StartAsync(TestSupport.LocalClusterOptions());
+    public async Task StartAsync()
+    {
+        // No spares on the fixture's own server: the tests that list databases must not see one appear mid-test.
+        var options = TestSupport.LocalClusterOptions();
+        options.SpareDatabases = 0;
+        server = await PostgresServer.StartAsync(options);
+    }
 
     [OneTimeTearDown]
     public async Task StopAsync() => await server.DisposeAsync();
@@ -82,7 +88,86 @@ public sealed class TemplateDatabaseTests
 
         await database.DisposeAsync();
 
-        (await TestSupport.ScalarAsync<long>(server.ConnectionString, $"SELECT count(*) FROM pg_database WHERE datname = '{database.Name}'")).Should().Be(0);
+        (await TestSupport.EventuallyAsync(async () => !(await DatabaseNamesAsync()).Contains(database.Name), TimeSpan.FromSeconds(10)))
+            .Should().BeTrue("the drop queued by DisposeAsync runs in the background");
+        open.State.Should().Be(System.Data.ConnectionState.Open, "Npgsql notices the ended session only on its next use");
+        var use = () => new NpgsqlCommand("SELECT 1", open).ExecuteScalarAsync();
+        await use.Should().ThrowAsync<NpgsqlException>("DROP DATABASE WITH (FORCE) ended the session");
+    }
+
+    [Test]
+    public async Task DropAsync_drops_the_clone_before_it_returns_even_with_a_connection_open()
+    {
+        var database = await server.CreateDatabaseAsync(Source("CREATE TABLE dropped_now (id int)"));
+        await using var open = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(database.ConnectionString) { Pooling = false }.ConnectionString);
+        await open.OpenAsync();
+
+        await database.DropAsync();
+
+        (await DatabaseNamesAsync()).Should().NotContain(database.Name);
+        await database.DisposeAsync(); // after a drop, disposing does nothing
+    }
+
+    [Test]
+    public async Task The_next_call_takes_the_spare_cloned_in_the_background_after_the_previous_one()
+    {
+        var source = Source("CREATE TABLE spared (id int PRIMARY KEY)", "INSERT INTO spared VALUES (1)");
+        await using var observed = await PostgresServer.StartAsync(new PostgresServerOptions { ConnectionString = server.ConnectionString, SpareDatabases = 1 });
+        var before = await DatabaseNamesAsync();
+
+        await using var first = await observed.CreateDatabaseAsync(source);
+        string? spare = null;
+        (await TestSupport.EventuallyAsync(
+            async () => (spare = (await DatabaseNamesAsync()).Except(before).SingleOrDefault(n => n.StartsWith("mk_test_", StringComparison.Ordinal) && n != first.Name)) is not null,
+            TimeSpan.FromSeconds(10))).Should().BeTrue("a spare is cloned after the first call returns");
+        await using var second = await observed.CreateDatabaseAsync(source);
+
+        second.Name.Should().Be(spare, "the second call takes the ready spare instead of cloning");
+        (await TestSupport.ScalarAsync<long>(second.ConnectionString, "SELECT count(*) FROM spared")).Should().Be(1);
+        (await TestSupport.ScalarAsync<long>(second.ConnectionString, "SELECT count(*) FROM schema_migrations")).Should().Be(2);
+    }
+
+    [Test]
+    public async Task With_no_spares_only_the_databases_asked_for_are_made()
+    {
+        var source = Source("CREATE TABLE unspared (id int)");
+        var logs = new RecordingLoggerFactory();
+        await using var observed = await PostgresServer.StartAsync(
+            new PostgresServerOptions { ConnectionString = server.ConnectionString, SpareDatabases = 0, LoggerFactory = logs });
+        var before = await DatabaseNamesAsync();
+
+        await using var first = await observed.CreateDatabaseAsync(source);
+        await using var second = await observed.CreateDatabaseAsync(source);
+        await Task.Delay(TimeSpan.FromMilliseconds(500));
+
+        (await DatabaseNamesAsync()).Except(before).Where(n => n.StartsWith("mk_test_", StringComparison.Ordinal))
+            .Should().BeEquivalentTo([first.Name, second.Name]);
+        logs.Entries.Should().NotContain(e => e.EventId.Id == 6018, "no spare is cloned");
+    }
+
+    [Test]
+    public async Task Disposing_a_server_drops_its_unused_spares_and_the_drops_still_queued()
+    {
+        var before = await DatabaseNamesAsync();
+        var observed = await PostgresServer.StartAsync(new PostgresServerOptions { ConnectionString = server.ConnectionString, SpareDatabases = 2 });
+        var source = Source("CREATE TABLE left_over (id int)");
+        var disposedFirst = await observed.CreateDatabaseAsync(source);
+        var keptOpen = await observed.CreateDatabaseAsync(source);
+        await disposedFirst.DisposeAsync();
+
+        await observed.DisposeAsync();
+
+        (await DatabaseNamesAsync()).Where(n => n.StartsWith("mk_test_", StringComparison.Ordinal))
+            .Should().BeSubsetOf(before.Where(n => n.StartsWith("mk_test_", StringComparison.Ordinal)), "the databases it handed out and its spares are gone");
+        keptOpen.Name.Should().NotBe(disposedFirst.Name);
+    }
+
+    [Test]
+    public async Task A_negative_number_of_spares_is_refused()
+    {
+        var start = () => PostgresServer.StartAsync(new PostgresServerOptions { ConnectionString = server.ConnectionString, SpareDatabases = -1 });
+
+        await start.Should().ThrowAsync<ArgumentOutOfRangeException>().WithMessage("*SpareDatabases*");
     }
 
     [Test]
@@ -183,6 +268,9 @@ public sealed class TemplateDatabaseTests
         await process.WaitForExitAsync(timeout.Token);
         return await output + await errors;
     }
+
+    private async Task<HashSet<string>> DatabaseNamesAsync() =>
+        [.. (await TestSupport.ScalarAsync<string>(server.ConnectionString, "SELECT string_agg(datname, ',') FROM pg_database")).Split(',')];
 
     private async Task<long> TemplateCountAsync() =>
         await TestSupport.ScalarAsync<long>(server.ConnectionString, "SELECT count(*) FROM pg_database WHERE datistemplate AND datname LIKE 'mk_tpl_%'");

@@ -80,8 +80,23 @@ public sealed class ThrowawayDatabaseTests
 
         await database.DisposeAsync();
 
-        (await DatabaseExistsAsync(database.Name)).Should().BeFalse();
+        (await TestSupport.EventuallyAsync(async () => !await DatabaseExistsAsync(database.Name), TimeSpan.FromSeconds(10)))
+            .Should().BeTrue("the drop queued by DisposeAsync runs in the background");
         await database.DisposeAsync(); // a second dispose does nothing
+    }
+
+    [Test]
+    public async Task DropAsync_drops_the_database_before_it_returns_even_while_a_connection_to_it_is_open()
+    {
+        var database = await server.CreateEmptyDatabaseAsync();
+        await using var open = new NpgsqlConnection(database.ConnectionString);
+        await open.OpenAsync();
+
+        await database.DropAsync();
+
+        (await DatabaseExistsAsync(database.Name)).Should().BeFalse();
+        var again = async () => await database.DropAsync();
+        await again.Should().NotThrowAsync("a second drop does nothing");
     }
 
     [Test]

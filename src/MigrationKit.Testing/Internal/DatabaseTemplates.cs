@@ -84,7 +84,9 @@ internal sealed class DatabaseTemplates(
             await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
             await ExecuteAsync(connection, $"CREATE DATABASE {DatabaseNames.Quote(database)} TEMPLATE {DatabaseNames.Quote(template)}{Strategy}", cancellationToken)
                 .ConfigureAwait(false);
-            await ExecuteAsync(connection, $"COMMENT ON DATABASE {DatabaseNames.Quote(database)} IS '{OwnerComment("clone")}'", cancellationToken)
+
+            // Not cancelled once the database exists: the comment is what lets a later run find it if this one dies.
+            await ExecuteAsync(connection, $"COMMENT ON DATABASE {DatabaseNames.Quote(database)} IS '{OwnerComment("clone")}'", CancellationToken.None)
                 .ConfigureAwait(false);
         }
     }

@@ -76,4 +76,16 @@ internal static partial class Log
     [LoggerMessage(EventId = 6017, EventName = "StaleDatabaseDropped", Level = LogLevel.Information,
         Message = "Dropped the database {Database} left behind by an earlier test run")]
     public static partial void StaleDatabaseDropped(ILogger logger, string database);
+
+    [LoggerMessage(EventId = 6018, EventName = "SpareDatabaseCreated", Level = LogLevel.Debug,
+        Message = "Cloned the spare database {Database} from {Template} ahead of the next call")]
+    public static partial void SpareDatabaseCreated(ILogger logger, string database, string template);
+
+    [LoggerMessage(EventId = 6019, EventName = "SpareDatabaseFailed", Level = LogLevel.Warning,
+        Message = "Could not clone a spare database from {Template} in the background; the next call clones its own")]
+    public static partial void SpareDatabaseFailed(ILogger logger, string template, Exception exception);
+
+    [LoggerMessage(EventId = 6020, EventName = "DatabaseDropQueued", Level = LogLevel.Debug,
+        Message = "Queued the throwaway database {Database} to be dropped in the background")]
+    public static partial void DatabaseDropQueued(ILogger logger, string database);
 }

@@ -155,6 +155,29 @@ public sealed class MigrationScaffolderTests
         File.Exists(Path.Combine(_dir, "002_b.down.sql")).Should().BeFalse();
     }
 
+    [TestCase("../escaped")]
+    [TestCase("../../escaped")]
+    [TestCase("/tmp/escaped")]
+    [TestCase("..\\escaped")]
+    [TestCase("sub/../../escaped")]
+    public async Task A_description_that_tries_to_leave_the_folder_writes_only_inside_it(string typed)
+    {
+        string inner = Path.Combine(_dir, "db", "migrations");
+        Directory.CreateDirectory(inner);
+
+        ScaffoldedMigration created = await new MigrationScaffolder(inner).CreateAsync(typed);
+
+        Path.GetDirectoryName(created.UpPath).Should().Be(inner);
+        Path.GetDirectoryName(created.DownPath).Should().Be(inner);
+        Directory.EnumerateFiles(_dir, "*", SearchOption.AllDirectories)
+            .Select(f => Path.GetRelativePath(_dir, f))
+            .Order(StringComparer.Ordinal)
+            .Should().Equal(
+                Path.Combine("db", "migrations", Path.GetFileName(created.DownPath)),
+                Path.Combine("db", "migrations", Path.GetFileName(created.UpPath)));
+        Path.GetFileName(created.UpPath).Should().NotContainAny("/", "\\", "..");
+    }
+
     [Test]
     public async Task A_missing_folder_is_created()
     {
