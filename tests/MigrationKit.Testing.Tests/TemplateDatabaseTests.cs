@@ -112,14 +112,16 @@ public sealed class TemplateDatabaseTests
     public async Task The_next_call_takes_the_spare_cloned_in_the_background_after_the_previous_one()
     {
         var source = Source("CREATE TABLE spared (id int PRIMARY KEY)", "INSERT INTO spared VALUES (1)");
-        await using var observed = await PostgresServer.StartAsync(new PostgresServerOptions { ConnectionString = server.ConnectionString, SpareDatabases = 1 });
+        var logs = new RecordingLoggerFactory();
+        await using var observed = await PostgresServer.StartAsync(
+            new PostgresServerOptions { ConnectionString = server.ConnectionString, SpareDatabases = 1, LoggerFactory = logs });
         var before = await DatabaseNamesAsync();
 
         await using var first = await observed.CreateDatabaseAsync(source);
-        string? spare = null;
-        (await TestSupport.EventuallyAsync(
-            async () => (spare = (await DatabaseNamesAsync()).Except(before).SingleOrDefault(n => n.StartsWith("mk_test_", StringComparison.Ordinal) && n != first.Name)) is not null,
-            TimeSpan.FromSeconds(10))).Should().BeTrue("a spare is cloned after the first call returns");
+        (await TestSupport.PollUntilAsync(() => logs.Entries.Any(e => e.EventId.Id == 6018), TimeSpan.FromSeconds(10)))
+            .Should().BeTrue("a spare is cloned, and connected to once, after the first call returns");
+        var spare = (await DatabaseNamesAsync()).Except(before).Where(n => n.StartsWith("mk_test_", StringComparison.Ordinal) && n != first.Name)
+            .Should().ContainSingle().Subject;
         await using var second = await observed.CreateDatabaseAsync(source);
 
         second.Name.Should().Be(spare, "the second call takes the ready spare instead of cloning");

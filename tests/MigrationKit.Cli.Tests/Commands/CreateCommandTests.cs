@@ -52,6 +52,20 @@ public sealed class CreateCommandTests
     }
 
     [Test]
+    public async Task A_description_that_tries_to_leave_the_folder_writes_only_inside_it()
+    {
+        using var project = new MigrationFolder();
+        string migrations = Path.Combine(project.Path, "db", "migrations");
+
+        CliResult result = await CliInProcess.RunAsync(new CliStart(), "create", "../../../escaped", "--source", migrations);
+
+        result.ExitCode.Should().Be(0, result.ToString());
+        Directory.GetFiles(project.Path, "*", SearchOption.AllDirectories)
+            .Select(f => Path.GetRelativePath(migrations, f))
+            .Should().BeEquivalentTo("001_escaped.up.sql", "001_escaped.down.sql");
+    }
+
+    [Test]
     public async Task A_description_with_nothing_usable_is_a_usage_error_and_writes_nothing()
     {
         using var folder = new MigrationFolder();
