@@ -11,7 +11,7 @@ namespace MigrationKit.IntegrationTests.Hostile;
 /// holds a good migration, <c>1_good.up.sql</c>. A case either applies (and its rows say what was recorded), or is
 /// refused before anything runs: the error names the problem, and neither the good migration nor anything of the bad
 /// one reaches the server. Cases the unit tests already cover at the source level
-/// (tests/MigrationKit.Tests/Sources) are here end to end, through the runner; see docs/guarantees.md.
+/// (tests/MigrationKit.Tests/Sources) are here end to end, through the runner; see the README's Guarantees section.
 /// </summary>
 [TestFixture]
 [Category("Faults")]
