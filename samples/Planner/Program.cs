@@ -36,7 +36,9 @@ try
     if (migrateOnly)
     {
         // The same start-up migration as the web app, without the web server: migrate, print the table, exit.
-        HostApplicationBuilder migrator = Host.CreateApplicationBuilder(hostArgs);
+        // The web builder's environment (ASPNETCORE_ENVIRONMENT) is the app's; a plain host would read only DOTNET_ENVIRONMENT.
+        HostApplicationBuilder migrator = Host.CreateApplicationBuilder(
+            new HostApplicationBuilderSettings { Args = hostArgs, EnvironmentName = builder.Environment.EnvironmentName });
         PlannerApp.AddDatabase(migrator.Services, migrator.Configuration, connectionString);
         using IHost host = migrator.Build();
         await host.StartAsync();
