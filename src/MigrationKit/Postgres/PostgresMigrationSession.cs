@@ -220,8 +220,20 @@ internal sealed class PostgresMigrationSession : IMigrationStoreSession
             return;
         }
 
-        await _connection.WaitAsync(timeout, cancellationToken).ConfigureAwait(false);
+        int milliseconds = NotificationWaitMilliseconds(timeout);
+        if (milliseconds > 0)
+        {
+            await _connection.WaitAsync(milliseconds, cancellationToken).ConfigureAwait(false);
+        }
     }
+
+    /// <summary>
+    /// The whole milliseconds to pass to Npgsql's <c>WaitAsync</c> for <paramref name="timeout"/>, rounded up, or 0
+    /// for no wait at all. Npgsql reads a timeout of 0 as "wait forever", so the sub-millisecond remainder of a lock
+    /// timeout must never be truncated to it: that left a waiter stuck past its LockTimeout for good.
+    /// </summary>
+    internal static int NotificationWaitMilliseconds(TimeSpan timeout) =>
+        timeout <= TimeSpan.Zero ? 0 : (int)Math.Min(Math.Ceiling(timeout.TotalMilliseconds), int.MaxValue);
 
     public async Task ReleaseLockAsync(CancellationToken cancellationToken = default)
     {
