@@ -56,8 +56,10 @@ internal sealed class MigrationHostedService(
                     && settings.StartupConnectRetry - time.GetElapsedTime(started) > TimeSpan.Zero)
                 {
                     // Only a database that is not up yet is waited for; SQL errors are never retried.
+                    // Time passes between the filter and here: what is left may have run out meanwhile. Task.Delay
+                    // refuses a negative wait, and takes exactly -1 ms as "forever": never hand it either.
                     TimeSpan remaining = settings.StartupConnectRetry - time.GetElapsedTime(started);
-                    TimeSpan wait = delay < remaining ? delay : remaining;
+                    TimeSpan wait = delay < remaining ? delay : remaining > TimeSpan.Zero ? remaining : TimeSpan.Zero;
                     logger.StartupDatabaseUnavailable(ex.Message, wait.TotalMilliseconds, remaining);
                     await Task.Delay(wait, time, cancellationToken).ConfigureAwait(false);
                     delay = delay * 2 < MaxRetryDelay ? delay * 2 : MaxRetryDelay;
