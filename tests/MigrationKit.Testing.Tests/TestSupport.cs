@@ -18,21 +18,8 @@ internal static class TestSupport
     };
 
     /// <summary>Polls <paramref name="condition"/> every 50 ms until it holds or <paramref name="timeout"/> passes.</summary>
-    public static async Task<bool> PollUntilAsync(Func<bool> condition, TimeSpan timeout)
-    {
-        var stopwatch = Stopwatch.StartNew();
-        while (!condition())
-        {
-            if (stopwatch.Elapsed > timeout)
-            {
-                return false;
-            }
-
-            await Task.Delay(50);
-        }
-
-        return true;
-    }
+    public static Task<bool> PollUntilAsync(Func<bool> condition, TimeSpan timeout) =>
+        EventuallyAsync(() => Task.FromResult(condition()), timeout);
 
     /// <summary>Polls <paramref name="condition"/> every 50 ms until it holds or <paramref name="timeout"/> passes.</summary>
     public static async Task<bool> EventuallyAsync(Func<Task<bool>> condition, TimeSpan timeout)
