@@ -181,11 +181,7 @@ public sealed class PostgresServer : IAsyncDisposable
         }
 
         var database = Register(name);
-        if (Volatile.Read(ref disposed) == 0)
-        {
-            spares.Refill(template);
-        }
-
+        spares.Refill(template);   // does nothing once the server is being disposed
         return database;
     }
 

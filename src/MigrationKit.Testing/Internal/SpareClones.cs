@@ -22,7 +22,7 @@ namespace MigrationKit.Testing.Internal;
 internal sealed class SpareClones(DatabaseTemplates templates, Func<string, string> connectionStringFor, int perTemplate, ILogger logger) : IDisposable
 {
     private readonly ConcurrentDictionary<string, Spares> byTemplate = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<Task, bool> making = new();
+    private readonly List<Task> making = [];
     private readonly CancellationTokenSource stopping = new();
     private readonly Lock gate = new();
     private bool stopped;
@@ -43,12 +43,11 @@ internal sealed class SpareClones(DatabaseTemplates templates, Func<string, stri
         lock (gate)
         {
             // Under the lock, so StopAsync sees every task started before it and none starts after it.
+            making.RemoveAll(task => task.IsCompleted);
             while (!stopped && spares.Ready.Count + spares.UnderWay < perTemplate)
             {
                 spares.UnderWay++;
-                var task = Task.Run(() => MakeAsync(template, spares, stopping.Token));
-                making.TryAdd(task, true);
-                _ = task.ContinueWith(t => making.TryRemove(t, out _), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+                making.Add(Task.Run(() => MakeAsync(template, spares, stopping.Token)));
             }
         }
     }
@@ -56,13 +55,15 @@ internal sealed class SpareClones(DatabaseTemplates templates, Func<string, stri
     /// <summary>Stops making spares, waits for the clones under way, and returns the names of every unused spare.</summary>
     public async Task<IReadOnlyList<string>> StopAsync()
     {
+        Task[] underWay;
         lock (gate)
         {
             stopped = true;
+            underWay = [.. making];
         }
 
         await stopping.CancelAsync().ConfigureAwait(false);
-        await Task.WhenAll(making.Keys).ConfigureAwait(false);
+        await Task.WhenAll(underWay).ConfigureAwait(false);
         var unused = new List<string>();
         foreach (var spares in byTemplate.Values)
         {
