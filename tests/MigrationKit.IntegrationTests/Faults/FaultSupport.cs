@@ -55,7 +55,7 @@ public static class FaultSupport
     public static async Task<int> SessionPidAsync(string applicationName, string queryLike = "%", string state = "%", string waitEvent = "%", int timeoutSeconds = 30)
     {
         int? pid = await WaitUntilAsync(
-            () => ScalarOrNullAsync<int>(
+            () => Db.ScalarOrNullAsync<int>(
                 TestServer.ConnectionString,
                 "SELECT max(pid) FROM pg_stat_activity WHERE application_name = $1 AND query LIKE $2 AND coalesce(state, '') LIKE $3 AND coalesce(wait_event, '') LIKE $4",
                 applicationName,
@@ -77,22 +77,6 @@ public static class FaultSupport
         Db.ScalarAsync<long>(
             db.ConnectionString,
             "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND database = (SELECT oid FROM pg_database WHERE datname = current_database())");
-
-    /// <summary>A scalar that may be SQL NULL.</summary>
-    public static async Task<T?> ScalarOrNullAsync<T>(string connectionString, string sql, params object[] parameters)
-        where T : struct
-    {
-        await using var connection = new NpgsqlConnection(connectionString);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand(sql, connection);
-        foreach (object p in parameters)
-        {
-            command.Parameters.Add(new NpgsqlParameter { Value = p });
-        }
-
-        object? result = await command.ExecuteScalarAsync();
-        return result is null or DBNull ? null : (T)result;
-    }
 
     /// <summary>The last engine event a child printed (with --events), to tell where a fault landed.</summary>
     public static string LastEvent(string output) =>

@@ -5,7 +5,15 @@ namespace MigrationKit.IntegrationTests.Support;
 /// <summary>Small queries tests use to look at a database from the outside.</summary>
 public static class Db
 {
-    public static async Task<T> ScalarAsync<T>(string connectionString, string sql, params object[] parameters)
+    public static async Task<T> ScalarAsync<T>(string connectionString, string sql, params object[] parameters) =>
+        (T)(await QueryScalarAsync(connectionString, sql, parameters))!;
+
+    /// <summary>A scalar that may be SQL NULL.</summary>
+    public static async Task<T?> ScalarOrNullAsync<T>(string connectionString, string sql, params object[] parameters)
+        where T : struct =>
+        await QueryScalarAsync(connectionString, sql, parameters) is { } result and not DBNull ? (T)result : null;
+
+    private static async Task<object?> QueryScalarAsync(string connectionString, string sql, object[] parameters)
     {
         await using var connection = new NpgsqlConnection(connectionString);
         await connection.OpenAsync();
@@ -15,8 +23,7 @@ public static class Db
             command.Parameters.Add(new NpgsqlParameter { Value = p });
         }
 
-        object? result = await command.ExecuteScalarAsync();
-        return (T)result!;
+        return await command.ExecuteScalarAsync();
     }
 
     public static async Task ExecuteAsync(string connectionString, string sql)
