@@ -21,7 +21,7 @@ internal sealed record PlannerTask(
 internal sealed record Step(long Id, int Position, string Title, bool Done, DateTimeOffset? CompletedAt);
 
 /// <summary>What GET /migrations answers: where the schema stands. Never the connection string.</summary>
-internal sealed record MigrationsResponse(long CurrentVersion, bool Dirty, int Pending, IReadOnlyList<MigrationEntry> Migrations)
+internal sealed record MigrationsResponse(long? CurrentVersion, bool Dirty, int Pending, IReadOnlyList<MigrationEntry> Migrations)
 {
     public static MigrationsResponse From(MigrationStatus status) => new(
         status.CurrentVersion,

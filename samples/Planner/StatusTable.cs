@@ -16,8 +16,8 @@ internal static class StatusTable
         text.AppendLine(CultureInfo.InvariantCulture, $"{"Version".PadLeft(versionWidth)}  {"Description".PadRight(descriptionWidth)}  {"State",-8}  {"Applied at (UTC)",-19}  {"Took",8}");
         foreach (MigrationStatusEntry entry in status.Entries)
         {
-            string appliedAt = entry.Applied is { } applied
-                ? applied.AppliedAt.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture)
+            string appliedAt = entry.Applied?.AppliedAt is { } applied
+                ? applied.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture)
                 : "-";
             string took = entry.Applied?.ExecutionTime is { } time ? Invariant((long)time.TotalMilliseconds) + " ms" : "-";
             text.AppendLine(CultureInfo.InvariantCulture, $"{Invariant(entry.Version).PadLeft(versionWidth)}  {entry.Description.PadRight(descriptionWidth)}  {entry.State.ToString().ToLowerInvariant(),-8}  {appliedAt,-19}  {took,8}");

@@ -14,7 +14,7 @@ internal static class CliApplication
 {
     public static async Task<int> RunAsync(IReadOnlyList<string> args, CliEnvironment env, Interruption interruption)
     {
-        RootCommand root = Build(env, interruption);
+        Command root = Build(env, interruption);
         ParseResult parse = root.Parse(args);
         if (parse.Action is ParseErrorAction)
         {
@@ -41,12 +41,19 @@ internal static class CliApplication
         return await parse.InvokeAsync(invocation, interruption.Token);
     }
 
-    private static RootCommand Build(CliEnvironment env, Interruption interruption)
+    /// <summary>
+    /// The command tree. Its root is named <c>migrationkit</c> whatever the executable is called (the dotnet tool runs
+    /// as MigrationKit.Cli.dll), so help reads as the command users type.
+    /// </summary>
+    private static Command Build(CliEnvironment env, Interruption interruption)
     {
         var options = new GlobalOptions();
-        var root = new RootCommand(
+        var root = new Command(
+            "migrationkit",
             "Runs PostgreSQL schema migrations from a folder of golang-migrate style SQL files " +
-            "({version}_{description}.up.sql / .down.sql). Exit codes: 0 done, 1 failed, 2 usage error, 130 interrupted.");
+            "({version}_{description}.up.sql / .down.sql). Exit codes: 0 done, 1 failed, 2 usage error, 3 dirty and 4 pending (status), 130 interrupted.");
+        root.Add(new System.CommandLine.Help.HelpOption());
+        root.Add(new VersionOption());
         options.AddTo(root);
 
         void Bind(Command command, Func<CommandContext, CancellationToken, Task<int>> action) =>
@@ -61,8 +68,24 @@ internal static class CliApplication
         root.Add(StatusCommand.Create(Bind));
         root.Add(ValidateCommand.Create(Bind));
         root.Add(PlanCommand.Create(Bind));
+        root.Add(HistoryCommands.Repair(Bind));
         root.Add(HistoryCommands.Drop(Bind));
+        root.Add(HelpCommand(root));
         return root;
+    }
+
+    /// <summary><c>migrationkit help [command]</c>: the same text as <c>--help</c>.</summary>
+    private static Command HelpCommand(Command root)
+    {
+        var name = new Argument<string?>("command") { Description = "The command to describe.", Arity = ArgumentArity.ZeroOrOne };
+        var help = new Command("help", "Show help for migrationkit or one of its commands.") { name };
+        help.SetAction((parse, cancellationToken) =>
+        {
+            string? command = parse.GetValue(name);
+            string[] args = command is null ? ["--help"] : [command, "--help"];
+            return root.Parse(args).InvokeAsync(new InvocationConfiguration { Output = parse.InvocationConfiguration.Output, Error = parse.InvocationConfiguration.Error }, cancellationToken);
+        });
+        return help;
     }
 
     private static async Task<int> ExecuteAsync(CommandContext context, Func<CommandContext, CancellationToken, Task<int>> action, CancellationToken cancellationToken)

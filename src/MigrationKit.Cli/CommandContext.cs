@@ -90,7 +90,15 @@ internal sealed class CommandContext
             TableName = Parse.GetValue(_options.Table) ?? database?.TableFromUrl ?? MigrationOptions.DefaultTableName,
             StatementTimeout = Parse.GetValue(_options.StatementTimeout) ?? database?.StatementTimeoutFromUrl,
             AllowDrop = allowDrop,
+            LockMode = Parse.GetValue(_options.LockMode) ?? LockMode.Auto,
+            OutOfOrder = Parse.GetValue(_options.OutOfOrder) ? OutOfOrderPolicy.Apply : OutOfOrderPolicy.Fail,
+            AllowEmptySource = Parse.GetValue(_options.AllowEmptySource),
         };
+        if (Parse.GetValue(_options.LeaseTimeout) is { } leaseTimeout)
+        {
+            options.LeaseTimeout = leaseTimeout;
+        }
+
         if (Parse.GetValue(_options.LockTimeout) is { } lockTimeout)
         {
             options.LockTimeout = lockTimeout;
@@ -99,11 +107,23 @@ internal sealed class CommandContext
         return options;
     }
 
-    public FileSystemMigrationSource CreateSource() => new(Source);
+    /// <summary>The folder of <c>--source</c>.</summary>
+    /// <exception cref="CliUsageException">It is not a folder: it does not exist, or it is a file.</exception>
+    public FileSystemMigrationSource CreateSource()
+    {
+        if (!Directory.Exists(Source))
+        {
+            throw new CliUsageException(File.Exists(Source)
+                ? $"--source {Source} is a file; give the folder that holds the migration files ({{version}}_{{description}}.up.sql / .down.sql)."
+                : $"--source {Source}: the folder does not exist (full path {Path.GetFullPath(Source)}). Check the path, or create the folder and a first migration with `migrationkit create`.");
+        }
+
+        return new(Source);
+    }
 
     /// <summary>A runner over <c>--source</c> and the database.</summary>
     /// <exception cref="CliUsageException">No database, or an option the engine refuses (a schema name too long, say).</exception>
-    public (MigrationRunner Runner, PostgresMigrationStore Store, DatabaseTarget Database) CreateRunner(bool allowDrop = false)
+    public (MigrationRunner Runner, PostgresMigrationStore Store, DatabaseTarget Database) CreateRunner(bool allowDrop = false, bool readsSource = true)
     {
         DatabaseTarget database = RequireDatabase();
         MigrationOptions options = CreateOptions(database, allowDrop);
@@ -115,11 +135,13 @@ internal sealed class CommandContext
         catch (ArgumentException ex)
         {
             // The engine lists every problem by option name; say which flags they come from.
-            throw new CliUsageException(ex.Message.Replace(" (Parameter 'options')", string.Empty, StringComparison.Ordinal) + " (see --schema, --table, --lock-timeout, --statement-timeout)");
+            throw new CliUsageException(ex.Message.Replace(" (Parameter 'options')", string.Empty, StringComparison.Ordinal) + " (see --schema, --table, --lock-timeout, --statement-timeout, --lease-timeout)");
         }
 
         Log.Debug($"source {Source}, history {store.HistoryTable}");
-        return (new MigrationRunner(CreateSource(), store, options, Log.CreateLogger<MigrationRunner>(), Env.Time), store, database);
+        // drop reads no migration: its folder need not exist.
+        IMigrationSource source = readsSource ? CreateSource() : new FileSystemMigrationSource(Source);
+        return (new MigrationRunner(source, store, options, Log.CreateLogger<MigrationRunner>(), Env.Time), store, database);
     }
 
     /// <summary>Asks a yes/no question on standard error and reads the answer from standard input; only y or yes is yes.</summary>

@@ -12,6 +12,12 @@ internal static class ExitCodes
     /// <summary>The command line cannot be used: an unknown command or option, a malformed database URL, a missing database.</summary>
     public const int Usage = 2;
 
+    /// <summary><c>status</c>: the database is dirty (a script outside a transaction was interrupted or failed).</summary>
+    public const int Dirty = 3;
+
+    /// <summary><c>status --exit-code</c>: migrations are pending (as <c>git diff --exit-code</c> reports differences).</summary>
+    public const int Pending = 4;
+
     /// <summary>Interrupted by Ctrl+C (SIGINT): 128 + 2, as shells report it.</summary>
     public const int Interrupted = 130;
 

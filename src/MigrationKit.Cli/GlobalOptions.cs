@@ -54,6 +54,44 @@ internal sealed class GlobalOptions
         Recursive = true,
     };
 
+    public Option<MigrationKit.LockMode?> LockMode { get; } = new("--lock-mode")
+    {
+        Description = "How runners take turns: auto (advisory lock on a direct connection, lease behind a pooler such as PgBouncer), advisory or lease. Default: auto.",
+        HelpName = "auto|advisory|lease",
+        CustomParser = result =>
+        {
+            string text = result.Tokens.Count == 0 ? string.Empty : result.Tokens[0].Value;
+            if (Enum.TryParse(text, ignoreCase: true, out MigrationKit.LockMode mode) && Enum.IsDefined(mode) && !int.TryParse(text, out _))
+            {
+                return mode;
+            }
+
+            result.AddError($"--lock-mode must be auto, advisory or lease, not '{text}'.");
+            return null;
+        },
+        Recursive = true,
+    };
+
+    public Option<TimeSpan?> LeaseTimeout { get; } = new("--lease-timeout")
+    {
+        Description = "How long a migration lease lasts without renewal (--lock-mode lease, or auto behind a pooler). Default: 30s.",
+        HelpName = "duration",
+        CustomParser = Durations.Parse,
+        Recursive = true,
+    };
+
+    public Option<bool> OutOfOrder { get; } = new("--out-of-order")
+    {
+        Description = "Apply pending versions older than the newest applied one instead of refusing.",
+        Recursive = true,
+    };
+
+    public Option<bool> AllowEmptySource { get; } = new("--allow-empty-source")
+    {
+        Description = "Accept a folder with no migration (by default an error: a mistyped --source must not look like nothing to do).",
+        Recursive = true,
+    };
+
     public Option<bool> Verbose { get; } = new("--verbose", "-v")
     {
         Description = "Write the engine's debug log to standard error.",
@@ -68,6 +106,10 @@ internal sealed class GlobalOptions
         command.Add(Table);
         command.Add(LockTimeout);
         command.Add(StatementTimeout);
+        command.Add(LockMode);
+        command.Add(LeaseTimeout);
+        command.Add(OutOfOrder);
+        command.Add(AllowEmptySource);
         command.Add(Verbose);
     }
 }

@@ -24,16 +24,17 @@ public interface IMigrationRunner
     Task<MigrationReport> DownAsync(int steps, CancellationToken cancellationToken = default);
 
     /// <summary>Migrates up or down to exactly <paramref name="version"/>.</summary>
-    /// <param name="version">A version of the source, or 0 to revert everything.</param>
+    /// <param name="version">A version of the source, or <see cref="MigrationVersion.None"/> (-1) to revert everything.</param>
     /// <param name="cancellationToken">Cancels the run.</param>
     /// <returns>What ran.</returns>
     Task<MigrationReport> GotoAsync(long version, CancellationToken cancellationToken = default);
 
     /// <summary>
     /// Records that the schema is at <paramref name="version"/> without running anything: the way out of a dirty
-    /// database once it has been repaired by hand.
+    /// database once it has been repaired by hand. Afterwards every source version up to it counts as applied (those
+    /// without a row are recorded as forced, as status shows) and nothing above it; every dirty flag is cleared.
     /// </summary>
-    /// <param name="version">A version of the source, or 0 for none.</param>
+    /// <param name="version">A version of the source, or <see cref="MigrationVersion.None"/> (-1, golang-migrate's <c>force -1</c>) for none.</param>
     /// <param name="cancellationToken">Cancels the work.</param>
     /// <returns>A task that completes when the history is updated.</returns>
     Task ForceAsync(long version, CancellationToken cancellationToken = default);
@@ -46,6 +47,14 @@ public interface IMigrationRunner
     /// <param name="cancellationToken">Cancels the work.</param>
     /// <returns>A task that completes when the history is recorded.</returns>
     Task BaselineAsync(long version, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Re-records the checksum of every applied version whose up script changed since (Flyway's repair): for an edit
+    /// made on purpose that changes nothing the migration did, such as a comment or whitespace. Runs no script.
+    /// </summary>
+    /// <param name="cancellationToken">Cancels the work.</param>
+    /// <returns>The versions whose checksum was re-recorded.</returns>
+    Task<RepairReport> RepairAsync(CancellationToken cancellationToken = default);
 
     /// <summary>
     /// Drops every object of the target schema, the history included, keeping the schema and its grants.
@@ -66,7 +75,7 @@ public interface IMigrationRunner
     Task<ValidationReport> ValidateAsync(CancellationToken cancellationToken = default);
 
     /// <summary>Computes what <see cref="UpAsync(CancellationToken)"/> or <see cref="GotoAsync"/> would run, without running it.</summary>
-    /// <param name="targetVersion">The version to reach, or <see langword="null"/> for the newest.</param>
+    /// <param name="targetVersion">The version to reach, <see cref="MigrationVersion.None"/> for none, or <see langword="null"/> for the newest.</param>
     /// <param name="cancellationToken">Cancels the work.</param>
     /// <returns>The plan.</returns>
     /// <exception cref="MigrationValidationException">The plan could not run as it stands.</exception>

@@ -7,14 +7,14 @@ namespace MigrationKit;
 public sealed class Migration
 {
     /// <summary>Creates a migration.</summary>
-    /// <param name="version">The version, a positive 64-bit integer (sequential such as <c>1</c> or a timestamp such as <c>20261124143000</c>).</param>
+    /// <param name="version">The version, a non-negative 64-bit integer, as golang-migrate reads them (sequential such as <c>0</c> or <c>1</c> or a timestamp such as <c>20261124143000</c>).</param>
     /// <param name="description">The description, usually the part of the file name after the version.</param>
     /// <param name="up">The script that applies this version.</param>
     /// <param name="down">The script that reverts it, or <see langword="null"/> when there is none.</param>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="version"/> is not positive.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="version"/> is negative.</exception>
     public Migration(long version, string description, MigrationScript up, MigrationScript? down = null)
     {
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(version);
+        ArgumentOutOfRangeException.ThrowIfNegative(version);
         ArgumentNullException.ThrowIfNull(description);
         ArgumentNullException.ThrowIfNull(up);
         Version = version;

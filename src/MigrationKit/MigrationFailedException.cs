@@ -18,6 +18,7 @@ public sealed class MigrationFailedException : MigrationException
     /// <param name="column">The 1-based column, when known.</param>
     /// <param name="sqlState">The SQLSTATE, when the server reported one.</param>
     /// <param name="isConnectionLost">Whether the connection was lost rather than the statement refused.</param>
+    /// <param name="ranOutsideTransaction">Whether the script ran outside a transaction, statement by statement.</param>
     /// <param name="innerException">The driver's exception.</param>
     public MigrationFailedException(
         string message,
@@ -29,6 +30,7 @@ public sealed class MigrationFailedException : MigrationException
         int? column,
         string? sqlState,
         bool isConnectionLost,
+        bool ranOutsideTransaction,
         Exception? innerException)
         : base(message, innerException)
     {
@@ -40,6 +42,7 @@ public sealed class MigrationFailedException : MigrationException
         Column = column;
         SqlState = sqlState;
         IsConnectionLost = isConnectionLost;
+        RanOutsideTransaction = ranOutsideTransaction;
     }
 
     /// <summary>Gets the migration's version.</summary>
@@ -65,4 +68,14 @@ public sealed class MigrationFailedException : MigrationException
 
     /// <summary>Gets a value indicating whether the connection to the server was lost while the script ran.</summary>
     public bool IsConnectionLost { get; }
+
+    /// <summary>Gets a value indicating whether the script ran outside a transaction, under the dirty flag.</summary>
+    public bool RanOutsideTransaction { get; }
+
+    /// <summary>
+    /// Gets a value indicating whether running again may succeed with nothing to repair: the connection was lost (a
+    /// restart, a failover) while a transactional script ran, so the server rolled it back (or committed it whole,
+    /// which the next run reads from the history).
+    /// </summary>
+    public bool IsTransient => IsConnectionLost && !RanOutsideTransaction;
 }

@@ -17,6 +17,9 @@ public sealed class MigrationOptions
     /// <summary>The default <see cref="LockTimeout"/>, 30 seconds.</summary>
     public static readonly TimeSpan DefaultLockTimeout = TimeSpan.FromSeconds(30);
 
+    /// <summary>The default <see cref="LeaseTimeout"/>, 30 seconds.</summary>
+    public static readonly TimeSpan DefaultLeaseTimeout = TimeSpan.FromSeconds(30);
+
     /// <summary>
     /// Gets or sets the Npgsql connection string. When it is <see langword="null"/> in a host, the
     /// <see cref="Npgsql.NpgsqlDataSource"/> registered in dependency injection is used.
@@ -36,7 +39,8 @@ public sealed class MigrationOptions
     public TimeSpan LockTimeout { get; set; } = DefaultLockTimeout;
 
     /// <summary>
-    /// Gets or sets PostgreSQL's <c>statement_timeout</c> for the migration session, or <see langword="null"/> to
+    /// Gets or sets PostgreSQL's <c>statement_timeout</c> for every migration (set per transaction, so nothing is
+    /// left on a pooled server connection), or <see langword="null"/> to
     /// keep the server's setting.
     /// </summary>
     /// <value>The default is <see langword="null"/>; when set it must be positive.</value>
@@ -83,7 +87,28 @@ public sealed class MigrationOptions
     /// <value>The default is <see cref="TimeSpan.Zero"/>: no retry. It must not be negative.</value>
     public TimeSpan StartupConnectRetry { get; set; } = TimeSpan.Zero;
 
+    /// <summary>
+    /// Gets or sets how runners of one history table take turns: an advisory lock on a direct connection, a lease row
+    /// behind a connection pooler such as PgBouncer in transaction mode.
+    /// </summary>
+    /// <value>The default is <see cref="MigrationKit.LockMode.Auto"/>, which picks one per connection.</value>
+    public LockMode LockMode { get; set; } = LockMode.Auto;
+
+    /// <summary>
+    /// Gets or sets how long a lease (<see cref="MigrationKit.LockMode.Lease"/>) lasts without renewal: the holder renews
+    /// it in the background at a third of this, and a holder that died is taken over once it has expired.
+    /// </summary>
+    /// <value>The default is 30 seconds; it must be at least one second.</value>
+    public TimeSpan LeaseTimeout { get; set; } = DefaultLeaseTimeout;
+
+    /// <summary>
+    /// Gets or sets a value indicating whether a source that holds no migration is accepted. By default it is an error
+    /// (a forgotten <c>EmbeddedResource</c> item or a mistyped folder would otherwise look like "nothing to do").
+    /// </summary>
+    /// <value>The default is <see langword="false"/>.</value>
+    public bool AllowEmptySource { get; set; }
+
     /// <summary>Returns a copy of these options.</summary>
     /// <returns>A new instance with the same values.</returns>
-    public MigrationOptions Clone() => (MigrationOptions)MemberwiseClone();
+    internal MigrationOptions Clone() => (MigrationOptions)MemberwiseClone();
 }

@@ -51,6 +51,7 @@ public static class MigrationsBuilderExtensions
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(store);
         builder.Services.Replace(ServiceDescriptor.Singleton(store));
+        builder.Services.RemoveAll<Hosting.DefaultStoreMarker>();
         return builder;
     }
 
@@ -63,6 +64,7 @@ public static class MigrationsBuilderExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         builder.Services.Replace(ServiceDescriptor.Singleton<IMigrationStore, TStore>());
+        builder.Services.RemoveAll<Hosting.DefaultStoreMarker>();
         return builder;
     }
 }

@@ -6,7 +6,6 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using MigrationKit.Hosting;
 using MigrationKit.Postgres;
-using MigrationKit.Running;
 using MigrationKit.Sources;
 using Npgsql;
 
@@ -29,6 +28,12 @@ public static class MigrationsServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<MigrationOptions>, MigrationOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<MigrationHealth>();
+        if (!services.Any(d => d.ServiceType == typeof(IMigrationStore)))
+        {
+            // Marks the built-in store, whose connection the options must name; UseStore removes the mark.
+            services.AddSingleton<DefaultStoreMarker>();
+        }
+
         services.TryAddSingleton<IMigrationStore>(CreateStore);
         services.TryAddSingleton<IMigrationRunner>(CreateRunner);
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, MigrationHostedService>());

@@ -44,4 +44,16 @@ public enum ValidationCode
 
     /// <summary>A pending version lower than the newest applied one.</summary>
     OutOfOrder = 13,
+
+    /// <summary>A source that holds no migration (allowed only with <see cref="MigrationOptions.AllowEmptySource"/>).</summary>
+    EmptySource = 14,
+
+    /// <summary>A plan this connection cannot run as written: behind a transaction pooler, a script outside a transaction that needs session settings.</summary>
+    PoolerIncompatible = 15,
+
+    /// <summary>A version whose up and down files carry different descriptions; the up file's is used.</summary>
+    DescriptionMismatch = 16,
+
+    /// <summary>The history table is golang-migrate's, read as it is and adopted by the next run that writes.</summary>
+    GolangMigrateHistory = 17,
 }

@@ -1,24 +1,43 @@
 namespace MigrationKit;
 
-/// <summary>One problem found by validation.</summary>
-/// <param name="Code">What kind of problem it is.</param>
-/// <param name="Severity">Whether it blocks runs.</param>
-/// <param name="Message">What is wrong and what to do about it.</param>
-/// <param name="Version">The version concerned, when there is one.</param>
-/// <param name="Origin">The file or resource concerned, when there is one.</param>
-/// <param name="Line">The 1-based line in <paramref name="Origin"/>, when known.</param>
-/// <param name="Column">The 1-based column in <paramref name="Origin"/>, when known.</param>
-public sealed record ValidationProblem(
-    ValidationCode Code,
-    ValidationSeverity Severity,
-    string Message,
-    long? Version = null,
-    string? Origin = null,
-    int? Line = null,
-    int? Column = null)
+/// <summary>One problem found by validation or by the pre-flight check of a run.</summary>
+public sealed record ValidationProblem
 {
-    /// <summary>Returns the problem as one line: where, severity, code, message.</summary>
-    /// <returns>A line such as <c>migrations/003_x.up.sql:4:7: error ChecksumDrift: …</c>.</returns>
+    /// <summary>Creates a problem.</summary>
+    /// <param name="code">What kind of problem it is.</param>
+    /// <param name="severity">Whether it blocks a run.</param>
+    /// <param name="message">What is wrong and what to do.</param>
+    public ValidationProblem(ValidationCode code, ValidationSeverity severity, string message)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        Code = code;
+        Severity = severity;
+        Message = message;
+    }
+
+    /// <summary>Gets what kind of problem it is.</summary>
+    public ValidationCode Code { get; init; }
+
+    /// <summary>Gets whether it blocks a run.</summary>
+    public ValidationSeverity Severity { get; init; }
+
+    /// <summary>Gets what is wrong and what to do.</summary>
+    public string Message { get; init; }
+
+    /// <summary>Gets the version concerned, when there is one.</summary>
+    public long? Version { get; init; }
+
+    /// <summary>Gets the file or resource concerned, when there is one.</summary>
+    public string? Origin { get; init; }
+
+    /// <summary>Gets the 1-based line in <see cref="Origin"/>, when known.</summary>
+    public int? Line { get; init; }
+
+    /// <summary>Gets the 1-based column in <see cref="Origin"/>, when known.</summary>
+    public int? Column { get; init; }
+
+    /// <summary>Formats the problem as a compiler prints one: <c>origin:line:column: error Code: message</c>.</summary>
+    /// <returns>The text.</returns>
     public override string ToString()
     {
         string where = Origin is null ? string.Empty

@@ -22,7 +22,7 @@ public sealed class ExitCodeTests
     [TestCase("up many", "The count must be a whole number of at least 1, not 'many'")]
     [TestCase("up 0", "The count must be a whole number of at least 1, not '0'")]
     [TestCase("goto", "Required argument missing for command: 'goto'")]
-    [TestCase("baseline 0", "The version must be a whole number of at least 1, not '0'")]
+    [TestCase("baseline -1", "The version must be a whole number of at least 0, not '-1'")]
     [TestCase("up --lock-timeout soon", "'soon' is not a duration")]
     [TestCase("", "Required command was not provided")]
     public async Task A_command_line_that_does_not_parse_exits_2_with_the_reason_on_standard_error(string args, string reason)
@@ -58,7 +58,7 @@ public sealed class ExitCodeTests
     {
         int port = ClosedPort();
 
-        CliResult result = await CliProcess.RunAsync(new CliStart { DatabaseUrl = $"postgres://planner:hunter2@127.0.0.1:{port}/planner" }, "status");
+        CliResult result = await CliProcess.RunAsync(new CliStart { DatabaseUrl = $"postgres://planner:hunter2@127.0.0.1:{port}/planner" }, "status", "--source", MigrationFolder.PlannerMigrations);
 
         result.ExitCode.Should().Be(1, result.ToString());
         result.Error.Should().Contain($"Could not connect to PostgreSQL at 127.0.0.1:{port}").And.Contain("connection refused");

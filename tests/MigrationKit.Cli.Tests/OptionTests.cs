@@ -75,8 +75,8 @@ public sealed class OptionTests
     {
         CliResult result = await CliInProcess.RunAsync(new CliStart(), "validate", "--source", "/nonexistent/migrations");
 
-        result.ExitCode.Should().Be(1, result.ToString());
-        result.Out.Should().Contain("The migrations folder '/nonexistent/migrations' does not exist");
+        result.ExitCode.Should().Be(2, "a folder that does not exist is one usage error (issue 11), not a list of problems");
+        result.Error.Should().Contain("--source /nonexistent/migrations: the folder does not exist");
     }
 
     [Test]

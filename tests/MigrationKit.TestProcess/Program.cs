@@ -25,7 +25,7 @@ if (args is ["serve"])
         string[] parts = line.Split('\t');
         var serveOptions = new MigrationOptions { ConnectionString = parts[1], LockTimeout = TimeSpan.FromMinutes(2) };
         (int code, MigrationReport? report) = await RunAsync(serveOptions, parts[2], parts[3], 0, events: false);
-        Console.WriteLine(report is null ? $"result {parts[0]} {code}" : $"result {parts[0]} {code} {report.StartVersion} {report.EndVersion} {report.Executed.Count}");
+        Console.WriteLine(report is null ? $"result {parts[0]} {code}" : $"result {parts[0]} {code} {report.StartVersion ?? -1} {report.EndVersion ?? -1} {report.Executed.Count}");
         Console.Out.Flush();
     }
 
@@ -71,7 +71,7 @@ for (; argIndex < args.Length; argIndex++)
 (int exitCode, MigrationReport? done) = await RunAsync(options, args[1], command, number, events, announce: true);
 if (done is not null)
 {
-    Console.WriteLine($"done {done.StartVersion} {done.EndVersion} {done.Executed.Count}");
+    Console.WriteLine($"done {done.StartVersion ?? -1} {done.EndVersion ?? -1} {done.Executed.Count}");
 }
 
 return exitCode;

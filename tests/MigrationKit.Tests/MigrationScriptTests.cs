@@ -22,11 +22,12 @@ public sealed class MigrationScriptTests
     }
 
     [Test]
-    public void A_migration_needs_a_positive_version()
+    public void A_migration_version_may_be_zero_as_in_golang_migrate_but_not_negative()
     {
         var up = new MigrationScript("SELECT 1", "x");
 
-        FluentActions.Invoking(() => new Migration(0, "x", up)).Should().Throw<ArgumentOutOfRangeException>();
+        FluentActions.Invoking(() => new Migration(-1, "x", up)).Should().Throw<ArgumentOutOfRangeException>();
+        new Migration(0, "initial", up).ToString().Should().Be("0_initial");
         new Migration(5, "create_x", up).ToString().Should().Be("5_create_x");
     }
 }

@@ -40,12 +40,14 @@ internal static class Arguments
     private static long ParseVersion(ArgumentResult result, long minimum)
     {
         string text = result.Tokens.Count == 0 ? string.Empty : result.Tokens[0].Value;
-        if (long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out long version) && version >= minimum)
+        if (long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out long version) && version >= minimum)
         {
             return version;
         }
 
-        result.AddError($"The version must be a whole number of at least {minimum}, not '{text}'.");
+        result.AddError(minimum < 0
+            ? $"The version must be a whole number of at least 0, or -1 for none, not '{text}'."
+            : $"The version must be a whole number of at least {minimum}, not '{text}'.");
         return 0;
     }
 }

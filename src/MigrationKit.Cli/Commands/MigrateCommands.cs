@@ -38,7 +38,7 @@ internal static class MigrateCommands
                 return ExitCodes.Success;
             }
 
-            MigrationPlan plan = await runner.PlanAsync(0, cancellationToken);
+            MigrationPlan plan = await runner.PlanAsync(MigrationVersion.None, cancellationToken);
             if (plan.IsEmpty)
             {
                 context.Log.Out($"Nothing to revert: no migration of {store.HistoryTable} is applied in {database}.");
@@ -47,7 +47,7 @@ internal static class MigrateCommands
 
             if (!context.Parse.GetValue(yes)
                 && !await context.ConfirmAsync(
-                    $"This reverts all {Formats.Count(plan.Steps.Count, "applied migration")} of {database} (version {plan.CurrentVersion} down to 0), running their down scripts, newest first.",
+                    $"This reverts all {Formats.Count(plan.Steps.Count, "applied migration")} of {database} (version {Formats.Number(plan.CurrentVersion)} down to none), running their down scripts, newest first.",
                     cancellationToken))
             {
                 return ExitCodes.Failed;
@@ -62,7 +62,7 @@ internal static class MigrateCommands
 
     public static Command Goto(CommandBinder bind)
     {
-        Argument<long> version = Arguments.Version("The version to reach, up or down; 0 reverts everything.", minimum: 0);
+        Argument<long> version = Arguments.Version("The version to reach, up or down; -1 reverts everything (0 is a version).", minimum: MigrationVersion.None);
         var command = new Command("goto", "Migrate up or down to exactly one version.") { version };
         bind(command, async (context, cancellationToken) =>
         {

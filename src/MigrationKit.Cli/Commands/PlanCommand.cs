@@ -16,12 +16,13 @@ internal static class PlanCommand
             CustomParser = result =>
             {
                 string text = result.Tokens.Count == 0 ? string.Empty : result.Tokens[0].Value;
-                if (long.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out long version))
+                if (long.TryParse(text, System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out long version)
+                    && version >= MigrationVersion.None)
                 {
                     return version;
                 }
 
-                result.AddError($"The target version must be a whole number of at least 0, not '{text}'.");
+                result.AddError($"The target version must be a whole number of at least 0, or -1 for none, not '{text}'.");
                 return null;
             },
         };
@@ -39,12 +40,19 @@ internal static class PlanCommand
 
     private static string ToText(MigrationPlan plan, string database, bool withSql, Painter paint)
     {
-        if (plan.IsEmpty)
+        var text = new StringBuilder();
+        if (plan.AdoptsGolangMigrateHistory)
         {
-            return $"Nothing to run: {database} is at version {Formats.Number(plan.CurrentVersion)}.";
+            text.AppendLine(paint.Yellow(
+                $"The history table is golang-migrate's, at version {Formats.Number(plan.CurrentVersion)}: the run first adopts it (upgrades it in place, recording " +
+                "every version of the folder up to it as applied); golang-migrate must not run on it afterwards."));
         }
 
-        var text = new StringBuilder();
+        if (plan.IsEmpty)
+        {
+            return text.Append($"Nothing to run: {database} is at version {Formats.Number(plan.CurrentVersion)}.").ToString();
+        }
+
         text.AppendLine(paint.Bold(Formats.Capitalise(
             $"{database}: version {Formats.Number(plan.CurrentVersion)} to {Formats.Number(plan.TargetVersion)}, {Formats.Count(plan.Steps.Count, "script")}:")));
         int width = plan.Steps.Max(s => Formats.Number(s.Version).Length);

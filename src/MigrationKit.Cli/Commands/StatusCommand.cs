@@ -13,7 +13,18 @@ internal static class StatusCommand
     public static Command Create(CommandBinder bind)
     {
         var json = new Option<bool>("--json") { Description = "Write the status as JSON, for machines." };
-        var command = new Command("status", "Show every migration of the folder and the database: applied, pending, dirty, drifted or missing.") { json };
+        var exitCode = new Option<bool>("--exit-code")
+        {
+            Description = $"Exit with {ExitCodes.Pending} when migrations are pending (as git diff --exit-code does); {ExitCodes.Dirty} when dirty comes first either way.",
+        };
+        var command = new Command(
+            "status",
+            "Show every migration of the folder and the database: applied, pending, dirty, drifted or missing. " +
+            $"Exit codes: 0 clean, {ExitCodes.Failed} error, {ExitCodes.Usage} usage, {ExitCodes.Dirty} dirty, {ExitCodes.Pending} pending (with --exit-code).")
+        {
+            json,
+            exitCode,
+        };
         bind(command, async (context, cancellationToken) =>
         {
             var (runner, store, database) = context.CreateRunner();
@@ -22,10 +33,22 @@ internal static class StatusCommand
                 ? ToJson(status, database, store.HistoryTable)
                 : ToTable(status, database, store.HistoryTable, context.OutPaint);
             context.Log.Out(text);
-            return ExitCodes.Success;
+            return status.IsDirty ? ExitCodes.Dirty
+                : context.Parse.GetValue(exitCode) && status.Pending.Count > 0 ? ExitCodes.Pending
+                : ExitCodes.Success;
         });
         return command;
     }
+
+    /// <summary>How a row was recorded, for the table and JSON: applied, forced, baseline, golang-migrate (adopted), golang-migrate.</summary>
+    internal static string RecordedAs(HistoryRecordKind kind) => kind switch
+    {
+        HistoryRecordKind.Forced => "forced",
+        HistoryRecordKind.Baselined => "baseline",
+        HistoryRecordKind.AdoptedFromGolangMigrate => "adopted from golang-migrate",
+        HistoryRecordKind.GolangMigrate => "golang-migrate",
+        _ => "applied",
+    };
 
     internal static string State(MigrationState state) => state switch
     {
@@ -53,7 +76,7 @@ internal static class StatusCommand
             e.Description,
             e.Applied is { } applied ? Formats.Time(applied.AppliedAt) : "-",
             e.Applied?.ExecutionTime is { } took ? Formats.Duration(took) : "-",
-            State(e.State),
+            e.Applied is { Kind: not HistoryRecordKind.Applied } recorded ? $"{State(e.State)} ({RecordedAs(recorded.Kind)})" : State(e.State),
         })];
         int[] widths = [.. headers.Select((h, i) => Math.Max(h.Length, rows.Max(r => r[i].Length)))];
 
@@ -112,10 +135,20 @@ internal static class StatusCommand
         }
 
         var summary = new StringBuilder(paint.Bold($"Version {Formats.Number(status.CurrentVersion)}") + ": " + string.Join(", ", counts) + ".");
+        if (status.HistoryFormat == HistoryFormat.GolangMigrate)
+        {
+            summary.Append(paint.Yellow(
+                " The history table is golang-migrate's: the versions up to its version are recorded by golang-migrate, and the next up (or force, baseline, repair) " +
+                "adopts the table in place; golang-migrate must not run on it afterwards."));
+        }
+
         if (status.IsDirty)
         {
-            long version = status.Applied.First(a => a.IsDirty).Version;
-            summary.Append($" Dirty at version {Formats.Number(version)}: a script outside a transaction was interrupted or failed. Repair the schema by hand, then run force {Formats.Number(version)} (or force the version before it).");
+            AppliedMigration dirtyRow = status.Applied.First(a => a.IsDirty);
+            string version = Formats.Number(dirtyRow.Version);
+            summary.Append(dirtyRow.Kind == HistoryRecordKind.GolangMigrate
+                ? $" Dirty at version {version}: golang-migrate's migration {version} failed or was interrupted (golang-migrate sets the flag before a migration and clears it after). Check the schema, then run force {version} (it applied) or force the version before it (it did not)."
+                : $" Dirty at version {version}: a script outside a transaction was interrupted or failed. Repair the schema by hand, then run force {version} (or force the version before it).");
         }
 
         if (status.Drifted.Count > 0)
@@ -139,8 +172,22 @@ internal static class StatusCommand
             WriteStringOrNull(json, "user", database.Username);
             json.WriteEndObject();
             json.WriteString("historyTable", historyTable);
-            json.WriteNumber("currentVersion", status.CurrentVersion);
+            if (status.CurrentVersion is { } current)
+            {
+                json.WriteNumber("currentVersion", current);
+            }
+            else
+            {
+                json.WriteNull("currentVersion");
+            }
+
             json.WriteBoolean("dirty", status.IsDirty);
+            json.WriteString("historyFormat", status.HistoryFormat switch
+            {
+                HistoryFormat.GolangMigrate => "golang-migrate",
+                HistoryFormat.None => "none",
+                _ => "migrationkit",
+            });
             json.WriteStartObject("counts");
             foreach (MigrationState state in Enum.GetValues<MigrationState>())
             {
@@ -157,7 +204,15 @@ internal static class StatusCommand
                 json.WriteString("state", State(entry.State));
                 if (entry.Applied is { } applied)
                 {
-                    json.WriteString("appliedAt", applied.AppliedAt.ToUniversalTime());
+                    if (applied.AppliedAt is { } appliedAt)
+                    {
+                        json.WriteString("appliedAt", appliedAt.ToUniversalTime());
+                    }
+                    else
+                    {
+                        json.WriteNull("appliedAt");
+                    }
+
                     if (applied.ExecutionTime is { } took)
                     {
                         json.WriteNumber("executionMs", (long)took.TotalMilliseconds);
@@ -167,8 +222,9 @@ internal static class StatusCommand
                         json.WriteNull("executionMs");
                     }
 
-                    json.WriteString("appliedBy", applied.AppliedBy);
+                    WriteStringOrNull(json, "appliedBy", applied.AppliedBy);
                     WriteStringOrNull(json, "appliedChecksum", applied.Checksum);
+                    json.WriteString("recordedAs", RecordedAs(applied.Kind));
                 }
                 else
                 {
@@ -176,6 +232,7 @@ internal static class StatusCommand
                     json.WriteNull("executionMs");
                     json.WriteNull("appliedBy");
                     json.WriteNull("appliedChecksum");
+                    json.WriteNull("recordedAs");
                 }
 
                 WriteStringOrNull(json, "checksum", entry.Migration?.Up.Checksum);

@@ -14,6 +14,8 @@ internal static class Formats
         _ => string.Create(CultureInfo.InvariantCulture, $"{(int)value.TotalMinutes} min {value.Seconds} s"),
     };
 
+    public static string Time(DateTimeOffset? value) => value is { } v ? Time(v) : "-";
+
     public static string Time(DateTimeOffset value) =>
         value.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture);
 
@@ -23,4 +25,7 @@ internal static class Formats
     public static string Capitalise(string text) => text.Length == 0 ? text : char.ToUpperInvariant(text[0]) + text[1..];
 
     public static string Number(long value) => value.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>A reported version: the number, or "none" when nothing is applied (0 is a version).</summary>
+    public static string Number(long? value) => value is { } v ? Number(v) : "none";
 }

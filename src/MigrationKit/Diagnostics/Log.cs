@@ -11,23 +11,19 @@ internal static partial class Log
 {
     [LoggerMessage(EventId = 1000, EventName = "RunStarting", Level = LogLevel.Information,
         Message = "Migrating {HistoryTable}: {StepCount} script(s) to run, from version {FromVersion} to {ToVersion}")]
-    public static partial void RunStarting(this ILogger logger, string historyTable, int stepCount, long fromVersion, long toVersion);
+    public static partial void RunStarting(this ILogger logger, string historyTable, int stepCount, string fromVersion, string toVersion);
 
     [LoggerMessage(EventId = 1001, EventName = "RunCompleted", Level = LogLevel.Information,
         Message = "Migrated {HistoryTable} from version {FromVersion} to {ToVersion}: {StepCount} script(s) in {ElapsedMs:0} ms")]
-    public static partial void RunCompleted(this ILogger logger, string historyTable, long fromVersion, long toVersion, int stepCount, double elapsedMs);
+    public static partial void RunCompleted(this ILogger logger, string historyTable, string fromVersion, string toVersion, int stepCount, double elapsedMs);
 
     [LoggerMessage(EventId = 1002, EventName = "UpToDate", Level = LogLevel.Information,
         Message = "{HistoryTable} is up to date at version {Version} ({ElapsedMs:0.0} ms)")]
-    public static partial void UpToDate(this ILogger logger, string historyTable, long version, double elapsedMs);
-
-    [LoggerMessage(EventId = 1003, EventName = "RunFailed", Level = LogLevel.Error,
-        Message = "Migration run on {HistoryTable} failed: {Reason}")]
-    public static partial void RunFailed(this ILogger logger, string historyTable, string reason, Exception exception);
+    public static partial void UpToDate(this ILogger logger, string historyTable, string version, double elapsedMs);
 
     [LoggerMessage(EventId = 1004, EventName = "Forced", Level = LogLevel.Warning,
         Message = "Forced {HistoryTable} to version {Version}: rows above it deleted, dirty flags cleared, no script run")]
-    public static partial void Forced(this ILogger logger, string historyTable, long version);
+    public static partial void Forced(this ILogger logger, string historyTable, string version);
 
     [LoggerMessage(EventId = 1005, EventName = "Baselined", Level = LogLevel.Information,
         Message = "Baselined {HistoryTable} at version {Version}: {Count} migration(s) recorded as applied without running")]
@@ -39,7 +35,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 1007, EventName = "GolangMigrateAdopted", Level = LogLevel.Warning,
         Message = "Adopted golang-migrate's history table {HistoryTable} at version {Version} (dirty: {Dirty}): {Count} migration(s) recorded as applied. The table now has MigrationKit's columns: do not run golang-migrate against this database any more")]
-    public static partial void GolangMigrateAdopted(this ILogger logger, string historyTable, long version, bool dirty, int count);
+    public static partial void GolangMigrateAdopted(this ILogger logger, string historyTable, string version, bool dirty, int count);
 
     [LoggerMessage(EventId = 1008, EventName = "HistoryCreated", Level = LogLevel.Information,
         Message = "Created the history table {HistoryTable}")]
@@ -74,8 +70,28 @@ internal static partial class Log
     public static partial void LockTimedOut(this ILogger logger, TimeSpan timeout, string historyTable, int? holderPid, string? holderApplicationName);
 
     [LoggerMessage(EventId = 2004, EventName = "LockReleaseFailed", Level = LogLevel.Warning,
-        Message = "Could not release the migration lock of {HistoryTable} (key {LockKey}); the connection is closed instead, which releases it")]
-    public static partial void LockReleaseFailed(this ILogger logger, string historyTable, long lockKey, Exception exception);
+        Message = "Could not release the {Lock} of {HistoryTable} ({Reason}); {Consequence}")]
+    public static partial void LockReleaseFailed(this ILogger logger, string @lock, string historyTable, string reason, string consequence);
+
+    [LoggerMessage(EventId = 2005, EventName = "LockModeChosen", Level = LogLevel.Debug,
+        Message = "{HistoryTable}: taking the {Lock} ({Reason})")]
+    public static partial void LockModeChosen(this ILogger logger, string historyTable, string @lock, string reason);
+
+    [LoggerMessage(EventId = 2006, EventName = "WaitingForLease", Level = LogLevel.Information,
+        Message = "Waiting up to {Timeout} for the migration lease of {HistoryTable}, held by {Holder}")]
+    public static partial void WaitingForLease(this ILogger logger, string historyTable, TimeSpan timeout, string holder);
+
+    [LoggerMessage(EventId = 2007, EventName = "LeaseTakenOver", Level = LogLevel.Warning,
+        Message = "Took over the expired migration lease of {HistoryTable} (its holder stopped renewing it: it died or lost the server)")]
+    public static partial void LeaseTakenOver(this ILogger logger, string historyTable);
+
+    [LoggerMessage(EventId = 2008, EventName = "LeaseRenewalFailed", Level = LogLevel.Warning,
+        Message = "Could not renew the migration lease of {HistoryTable} ({Reason}); trying again in {RetryMs:0} ms")]
+    public static partial void LeaseRenewalFailed(this ILogger logger, string historyTable, string reason, double retryMs);
+
+    [LoggerMessage(EventId = 2009, EventName = "LeaseLost", Level = LogLevel.Error,
+        Message = "The migration lease of {HistoryTable} is no longer this runner's: it expired and another runner took it over. Nothing more is written; the next migration stops")]
+    public static partial void LeaseLost(this ILogger logger, string historyTable);
 
     [LoggerMessage(EventId = 3000, EventName = "MigrationStarting", Level = LogLevel.Information,
         Message = "Running {Direction} {Version} {Description} from {Origin}")]
@@ -106,6 +122,10 @@ internal static partial class Log
     [LoggerMessage(EventId = 3006, EventName = "TransactionWrapperRemoved", Level = LogLevel.Debug,
         Message = "{Origin}: its leading BEGIN and trailing COMMIT are redundant; the body runs in the runner's transaction together with its history row")]
     public static partial void TransactionWrapperRemoved(this ILogger logger, string origin);
+
+    [LoggerMessage(EventId = 1012, EventName = "Repaired", Level = LogLevel.Warning,
+        Message = "Repaired {HistoryTable}: re-recorded the checksum of {Count} version(s) ({Versions}) from the source; nothing ran")]
+    public static partial void Repaired(this ILogger logger, string historyTable, int count, string versions);
 
     [LoggerMessage(EventId = 4000, EventName = "SourceLoaded", Level = LogLevel.Debug,
         Message = "Read {Count} migration(s) from {Source} in {ElapsedMs:0.0} ms")]

@@ -29,7 +29,7 @@ internal static class MigrationTelemetry
     public static readonly Histogram<double> MigrationDuration = Meter.CreateHistogram<double>(
         "migrationkit.migration.duration", "s", "How long one migration's script took, its history record included.");
 
-    public static Activity? StartRun(string operation, string historyTable)
+    public static Activity? StartRun(string operation)
     {
         if (!ActivitySource.HasListeners())
         {
@@ -41,10 +41,18 @@ internal static class MigrationTelemetry
         {
             activity.SetTag("db.system.name", "postgresql");
             activity.SetTag("migrationkit.operation", operation);
-            activity.SetTag("migrationkit.history_table", historyTable);
         }
 
         return activity;
+    }
+
+    /// <summary>Tags a run's span with the history table, known once the store's session is open.</summary>
+    public static void TagHistoryTable(Activity? activity, string historyTable)
+    {
+        if (activity is { IsAllDataRequested: true })
+        {
+            activity.SetTag("migrationkit.history_table", historyTable);
+        }
     }
 
     public static Activity? StartMigration(Migration migration, MigrationDirection direction)

@@ -11,7 +11,7 @@ internal static partial class HostingLog
 
     [LoggerMessage(EventId = 5001, EventName = "StartupMigrated", Level = LogLevel.Information,
         Message = "The database is at version {Version} ({Count} migration(s) run at start-up, {ElapsedMs:0} ms)")]
-    public static partial void StartupMigrated(this ILogger logger, long version, int count, double elapsedMs);
+    public static partial void StartupMigrated(this ILogger logger, string version, int count, double elapsedMs);
 
     [LoggerMessage(EventId = 5002, EventName = "StartupMigrationDisabled", Level = LogLevel.Information,
         Message = "MigrateOnStartup is false: the database is not migrated at start-up")]

@@ -39,7 +39,7 @@ internal sealed class MigrationHealthCheck(MigrationHealth health, IMigrationRun
         }
 
         return status.Pending.Count > 0
-            ? HealthCheckResult.Degraded($"{status.Pending.Count} migration(s) pending; the database is at version {status.CurrentVersion}.")
-            : HealthCheckResult.Healthy($"The database is at version {status.CurrentVersion}.");
+            ? HealthCheckResult.Degraded($"{status.Pending.Count} migration(s) pending; the database is at version {MigrationVersion.Format(status.CurrentVersion)}.")
+            : HealthCheckResult.Healthy($"The database is at version {MigrationVersion.Format(status.CurrentVersion)}.");
     }
 }

@@ -49,13 +49,16 @@ internal sealed class MigrationHostedService(
                     MigrationReport report = await runner.UpAsync(cancellationToken).ConfigureAwait(false);
                     health.Succeeded(report);
                     double elapsedMs = time.GetElapsedTime(started).TotalMilliseconds;
-                    logger.StartupMigrated(report.EndVersion, report.Executed.Count, elapsedMs);
+                    string version = MigrationVersion.Format(report.EndVersion);
+                    logger.StartupMigrated(version, report.Executed.Count, elapsedMs);
                     return;
                 }
-                catch (MigrationConnectionException ex) when (ex.IsTransient && !cancellationToken.IsCancellationRequested
+                catch (MigrationException ex) when (IsTransient(ex) && !cancellationToken.IsCancellationRequested
                     && settings.StartupConnectRetry - time.GetElapsedTime(started) > TimeSpan.Zero)
                 {
-                    // Only a database that is not up yet is waited for; SQL errors are never retried.
+                    // A database that is not up yet, or a connection lost in the middle of a transactional migration (a
+                    // restart, a failover: the server rolled it back) is waited for; SQL errors are never retried, and
+                    // neither is a script outside a transaction, which leaves the database dirty.
                     // Time passes between the filter and here: what is left may have run out meanwhile. Task.Delay
                     // refuses a negative wait, and takes exactly -1 ms as "forever": never hand it either.
                     TimeSpan remaining = settings.StartupConnectRetry - time.GetElapsedTime(started);
@@ -77,7 +80,7 @@ internal sealed class MigrationHostedService(
         catch (Exception ex)
         {
             health.Failed(ex);
-            string reason = ex is MigrationConnectionException && retries > 0
+            string reason = IsTransient(ex) && retries > 0
                 ? $"{ex.Message} Gave up after {retries} retries in {time.GetElapsedTime(started).TotalSeconds:0.#} s ({nameof(MigrationOptions.StartupConnectRetry)} = {settings.StartupConnectRetry})."
                 : ex.Message;
 
@@ -87,6 +90,10 @@ internal sealed class MigrationHostedService(
             throw;
         }
     }
+
+    /// <summary>What a retry may cure: the server is not reachable yet, or went away under a transactional migration.</summary>
+    private static bool IsTransient(Exception exception) =>
+        exception is MigrationConnectionException { IsTransient: true } or MigrationFailedException { IsTransient: true };
 
     public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 

@@ -21,7 +21,7 @@ internal sealed class MigrationOptionsValidator(IServiceProvider provider) : IVa
     {
         ArgumentNullException.ThrowIfNull(options);
         var errors = new List<string>(MigrationOptionsChecks.Check(options, requireConnectionString: false));
-        if (string.IsNullOrWhiteSpace(options.ConnectionString) && !IsRegistered(typeof(NpgsqlDataSource)))
+        if (IsRegistered(typeof(DefaultStoreMarker)) && string.IsNullOrWhiteSpace(options.ConnectionString) && !IsRegistered(typeof(NpgsqlDataSource)))
         {
             errors.Add(NoConnectionMessage);
         }

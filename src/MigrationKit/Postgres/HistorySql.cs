@@ -1,11 +1,14 @@
 namespace MigrationKit.Postgres;
 
 /// <summary>
-/// Every statement the store sends, in one place. Identifiers come in quoted by <see cref="PostgresIdentifier"/>;
+/// Every statement about the history table, in one place. Identifiers come in quoted by <see cref="PostgresIdentifier"/>;
 /// values are always positional parameters (<c>$1</c>), which Npgsql sends as they are.
 /// </summary>
 internal sealed class HistorySql
 {
+    /// <summary>The columns of a MigrationKit history table, <c>recorded_as</c> aside (added in place to older tables).</summary>
+    public static readonly string[] RequiredColumns = ["version", "description", "checksum", "dirty", "applied_at", "execution_ms", "applied_by"];
+
     public HistorySql(string schema, string table)
     {
         Schema = schema;
@@ -13,10 +16,13 @@ internal sealed class HistorySql
         QuotedSchema = PostgresIdentifier.Quote(schema);
         QualifiedTable = PostgresIdentifier.Quote(schema, table);
 
-        ReadHistory = $"SELECT version, description, checksum, dirty, applied_at, execution_ms, applied_by FROM {QualifiedTable} ORDER BY version";
+        ReadHistory = $"SELECT version, description, checksum, dirty, applied_at, execution_ms, applied_by, recorded_as FROM {QualifiedTable} ORDER BY version";
+
+        // A table made before recorded_as existed: read as it is; the next run that writes adds the column.
+        ReadHistoryWithoutKind = $"SELECT version, description, checksum, dirty, applied_at, execution_ms, applied_by, NULL::text FROM {QualifiedTable} ORDER BY version";
 
         // Names a column that golang-migrate's (version, dirty) table lacks, so that table fails here as it fails
-        // ReadHistory, and the full path adopts it; applied_by is never null, so no row is left out.
+        // ReadHistory, and the full path reads it as golang-migrate's; applied_by is never null, so no row is left out.
         ReadVersions = $"SELECT version, dirty FROM {QualifiedTable} WHERE applied_by IS NOT NULL";
 
         CreateTable = $"""
@@ -27,13 +33,17 @@ internal sealed class HistorySql
                 dirty boolean NOT NULL DEFAULT false,
                 applied_at timestamptz NOT NULL DEFAULT now(),
                 execution_ms bigint NULL,
-                applied_by text NOT NULL DEFAULT current_user
+                applied_by text NOT NULL DEFAULT current_user,
+                recorded_as text NULL
             )
             """;
 
         CreateSchema = $"CREATE SCHEMA IF NOT EXISTS {QuotedSchema}";
 
-        // In the same transaction as the script: execution_ms is the server's time since BEGIN.
+        AddKindColumn = $"ALTER TABLE {QualifiedTable} ADD COLUMN IF NOT EXISTS recorded_as text NULL";
+
+        // In the same transaction as the script: execution_ms is the server's time since BEGIN. A row already there
+        // means another runner applied the version: the unique violation rolls the script back.
         InsertApplied = $"""
             INSERT INTO {QualifiedTable} (version, description, checksum, dirty, execution_ms)
             VALUES ($1, $2, $3, false, (extract(epoch FROM clock_timestamp() - now()) * 1000)::bigint)
@@ -41,29 +51,35 @@ internal sealed class HistorySql
 
         DeleteVersion = $"DELETE FROM {QualifiedTable} WHERE version = $1";
 
+        // Never re-marks a row that is there: a clean row means another runner applied the version (0 rows affected).
         MarkDirtyForUp = $"""
             INSERT INTO {QualifiedTable} (version, description, checksum, dirty)
             VALUES ($1, $2, $3, true)
-            ON CONFLICT (version) DO UPDATE SET dirty = true, checksum = excluded.checksum, description = excluded.description
-            """;
-
-        MarkDirty = $"UPDATE {QualifiedTable} SET dirty = true WHERE version = $1";
-
-        ClearDirty = $"UPDATE {QualifiedTable} SET dirty = false, execution_ms = $2, applied_at = now() WHERE version = $1";
-
-        ForceDeleteAbove = $"DELETE FROM {QualifiedTable} WHERE version > $1";
-
-        ForceClearDirty = $"UPDATE {QualifiedTable} SET dirty = false WHERE dirty";
-
-        ForceInsert = $"""
-            INSERT INTO {QualifiedTable} (version, description, checksum, dirty)
-            VALUES ($1, $2, $3, false)
             ON CONFLICT (version) DO NOTHING
             """;
 
+        // Going down: only a clean row that is there (0 rows affected: another runner reverted it).
+        MarkDirtyForDown = $"UPDATE {QualifiedTable} SET dirty = true WHERE version = $1 AND NOT dirty";
+
+        ClearDirty = $"UPDATE {QualifiedTable} SET dirty = false, execution_ms = $2, applied_at = now() WHERE version = $1 AND dirty";
+
+        ForceDeleteAbove = $"DELETE FROM {QualifiedTable} WHERE version > $1";
+
+        DeleteAll = $"DELETE FROM {QualifiedTable}";
+
+        ForceClearDirty = $"UPDATE {QualifiedTable} SET dirty = false WHERE dirty";
+
+        // $5 is how the rows were recorded (recorded_as); rows already there are kept as they are.
         InsertMany = $"""
-            INSERT INTO {QualifiedTable} (version, description, checksum, dirty)
-            SELECT v, d, c, x FROM unnest($1::bigint[], $2::text[], $3::text[], $4::boolean[]) AS r(v, d, c, x)
+            INSERT INTO {QualifiedTable} (version, description, checksum, dirty, recorded_as)
+            SELECT v, d, c, x, $5 FROM unnest($1::bigint[], $2::text[], $3::text[], $4::boolean[]) AS r(v, d, c, x)
+            ON CONFLICT (version) DO NOTHING
+            """;
+
+        RepairChecksums = $"""
+            UPDATE {QualifiedTable} AS h SET checksum = r.c
+            FROM unnest($1::bigint[], $2::text[]) AS r(v, c)
+            WHERE h.version = r.v
             """;
 
         ReadGolangMigrateVersion = $"SELECT version, dirty FROM {QualifiedTable}";
@@ -74,12 +90,11 @@ internal sealed class HistorySql
                 ADD COLUMN checksum text NULL,
                 ADD COLUMN applied_at timestamptz NOT NULL DEFAULT now(),
                 ADD COLUMN execution_ms bigint NULL,
-                ADD COLUMN applied_by text NOT NULL DEFAULT current_user
+                ADD COLUMN applied_by text NOT NULL DEFAULT current_user,
+                ADD COLUMN recorded_as text NULL
             """;
 
         DropDescriptionDefault = $"ALTER TABLE {QualifiedTable} ALTER COLUMN description DROP DEFAULT";
-
-        DeleteAll = $"DELETE FROM {QualifiedTable}";
     }
 
     public string Schema { get; }
@@ -92,6 +107,8 @@ internal sealed class HistorySql
 
     public string ReadHistory { get; }
 
+    public string ReadHistoryWithoutKind { get; }
+
     /// <summary>Only what a start-up needs to tell that nothing is pending: the versions and their dirty flags.</summary>
     public string ReadVersions { get; }
 
@@ -99,31 +116,33 @@ internal sealed class HistorySql
 
     public string CreateTable { get; }
 
+    public string AddKindColumn { get; }
+
     public string InsertApplied { get; }
 
     public string DeleteVersion { get; }
 
     public string MarkDirtyForUp { get; }
 
-    public string MarkDirty { get; }
+    public string MarkDirtyForDown { get; }
 
     public string ClearDirty { get; }
 
     public string ForceDeleteAbove { get; }
 
+    public string DeleteAll { get; }
+
     public string ForceClearDirty { get; }
 
-    public string ForceInsert { get; }
-
     public string InsertMany { get; }
+
+    public string RepairChecksums { get; }
 
     public string ReadGolangMigrateVersion { get; }
 
     public string UpgradeGolangMigrateTable { get; }
 
     public string DropDescriptionDefault { get; }
-
-    public string DeleteAll { get; }
 
     /// <summary>The columns of the table (none when it does not exist) and whether the schema exists. $1 = schema, $2 = table.</summary>
     public const string Inspect = """
@@ -138,20 +157,6 @@ internal sealed class HistorySql
                 ORDER BY a.attnum) AS columns
         """;
 
-    public const string TryLock = "SELECT pg_catalog.pg_try_advisory_lock($1)";
-
-    public const string Unlock = "SELECT pg_catalog.pg_advisory_unlock($1)";
-
-    /// <summary>Who holds an advisory lock: $1 = high 32 bits (classid), $2 = low 32 bits (objid), as bigint (Npgsql writes no uint).</summary>
-    public const string LockHolder = """
-        SELECT a.pid, a.application_name, a.usename::text, a.backend_start, a.state, a.state_change
-        FROM pg_catalog.pg_locks l
-        JOIN pg_catalog.pg_stat_activity a ON a.pid = l.pid
-        WHERE l.locktype = 'advisory' AND l.granted AND l.classid::bigint = $1 AND l.objid::bigint = $2 AND l.objsubid = 1
-          AND l.database = (SELECT oid FROM pg_catalog.pg_database WHERE datname = pg_catalog.current_database())
-        LIMIT 1
-        """;
-
     /// <summary>Indexes left invalid by a failed CREATE INDEX CONCURRENTLY.</summary>
     public const string InvalidIndexes = """
         SELECT format('%I.%I', n.nspname, c.relname)
@@ -162,10 +167,28 @@ internal sealed class HistorySql
         ORDER BY 1
         """;
 
+    /// <summary>The values of <c>recorded_as</c>: null for a migration whose script ran.</summary>
+    public static string? RecordedAs(HistoryRecordKind kind) => kind switch
+    {
+        HistoryRecordKind.Forced => "forced",
+        HistoryRecordKind.Baselined => "baseline",
+        HistoryRecordKind.AdoptedFromGolangMigrate => "golang-migrate",
+        _ => null,
+    };
+
+    public static HistoryRecordKind KindOf(string? recordedAs) => recordedAs switch
+    {
+        "forced" => HistoryRecordKind.Forced,
+        "baseline" => HistoryRecordKind.Baselined,
+        "golang-migrate" => HistoryRecordKind.AdoptedFromGolangMigrate,
+        _ => HistoryRecordKind.Applied,
+    };
+
     /// <summary>
     /// One DROP statement per object of schema $1, in an order where CASCADE and IF EXISTS make each one safe:
     /// views first, then tables (their sequences, indexes, triggers go with them), sequences, routines,
-    /// aggregates, types and domains. Members of extensions are left alone. Names are quoted by the server.
+    /// aggregates, types and domains. Members of extensions are left alone, and so is the lease table ($2), which the
+    /// running drop holds. Names are quoted by the server.
     /// </summary>
     public const string DropStatements = """
         WITH ns AS (SELECT oid FROM pg_catalog.pg_namespace WHERE nspname = $1),
@@ -177,6 +200,7 @@ internal sealed class HistorySql
             FROM pg_catalog.pg_class c
             WHERE c.relnamespace = (SELECT oid FROM ns)
               AND c.relkind IN ('r', 'p', 'v', 'm', 'f', 'S')
+              AND c.relname <> $2
               AND c.oid NOT IN (SELECT objid FROM not_extension)
         ),
         routines AS (

@@ -1,5 +1,6 @@
 using System.Data;
 using System.Text;
+using System.Text.RegularExpressions;
 using MigrationKit.Sql;
 using Npgsql;
 
@@ -9,7 +10,7 @@ namespace MigrationKit.Postgres;
 /// Builds the <see cref="MigrationFailedException"/> for a failed script: what ran, where in the file it failed
 /// (line and column), the SQLSTATE and the server's message, what state the database is left in, and what to do.
 /// </summary>
-internal static class MigrationErrors
+internal static partial class MigrationErrors
 {
     public static MigrationFailedException Failed(
         Migration migration,
@@ -61,16 +62,16 @@ internal static class MigrationErrors
 
             if (server.SqlState == PostgresErrorCodes.LockNotAvailable)
             {
-                message.Append($" A table lock was not granted within lock_timeout ({Describe(options.DdlLockTimeout)}, {nameof(MigrationOptions.DdlLockTimeout)}): another session holds a lock on the table");
+                message.Append($" A table lock was not granted within lock_timeout ({TimeoutOrigin("lock_timeout", options.DdlLockTimeout, nameof(MigrationOptions.DdlLockTimeout), script, statement)}): another session holds a lock on the table");
                 message.Append(outsideTransaction
                     ? $"; a script outside a transaction is not retried ({nameof(MigrationOptions.DdlLockRetries)} retries transactional migrations only)."
                     : retries > 0
                         ? $"; the migration was retried {retries} time(s) ({nameof(MigrationOptions.DdlLockRetries)} = {options.DdlLockRetries})."
                         : $"; raise {nameof(MigrationOptions.DdlLockRetries)} to retry the whole migration.");
             }
-            else if (server.SqlState == PostgresErrorCodes.QueryCanceled && options.StatementTimeout is not null)
+            else if (server.SqlState == PostgresErrorCodes.QueryCanceled && server.MessageText.Contains("statement timeout", StringComparison.Ordinal))
             {
-                message.Append($" The statement ran longer than statement_timeout ({Describe(options.StatementTimeout)}, {nameof(MigrationOptions.StatementTimeout)}).");
+                message.Append($" The statement ran longer than statement_timeout ({TimeoutOrigin("statement_timeout", options.StatementTimeout, nameof(MigrationOptions.StatementTimeout), script, statement)}).");
             }
         }
         else
@@ -120,6 +121,7 @@ internal static class MigrationErrors
             position?.Column,
             server?.SqlState,
             connectionLost,
+            outsideTransaction,
             exception);
     }
 
@@ -132,7 +134,47 @@ internal static class MigrationErrors
         _ => false,
     };
 
-    private static string Describe(TimeSpan? value) => value is { } v ? $"{v.TotalMilliseconds:0} ms" : "the server's setting";
+    /// <summary>
+    /// Where a timeout's value came from: a <c>SET</c> of the script before the failing statement (its value and
+    /// line), else the option, else the server's setting (role, database or server configuration).
+    /// </summary>
+    private static string TimeoutOrigin(string setting, TimeSpan? option, string optionName, MigrationScript script, SqlStatement? failed)
+    {
+        SqlStatement? set = null;
+        foreach (SqlStatement statement in script.Parsed.Statements)
+        {
+            if (failed is not null && statement.Offset > failed.Offset)
+            {
+                break;
+            }
+
+            if (SetsSetting(statement.AsSpan(), setting, out _))
+            {
+                set = statement;
+            }
+        }
+
+        if (set is not null)
+        {
+            SetsSetting(set.AsSpan(), setting, out string value);
+            return $"{value}, set by the script at {script.Origin}:{set.Position.Line}:{set.Position.Column}";
+        }
+
+        return option is { } v
+            ? $"{SessionSettings.Milliseconds(v)} ms, {optionName}"
+            : $"the server's setting, from its configuration, the role or the database; {optionName} is not set";
+    }
+
+    /// <summary>Whether a statement is <c>SET [SESSION|LOCAL] {setting} = value</c> (or <c>TO</c>), and its value.</summary>
+    private static bool SetsSetting(ReadOnlySpan<char> statement, string setting, out string value)
+    {
+        Match match = SetStatement().Match(statement.ToString());
+        value = match.Success ? match.Groups["value"].Value.Trim() : string.Empty;
+        return match.Success && match.Groups["name"].Value.Equals(setting, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [GeneratedRegex("""^SET\s+(?:SESSION\s+|LOCAL\s+)?"?(?<name>[A-Za-z_.]+)"?\s*(?:=|\bTO\b)\s*(?<value>.+)$""", RegexOptions.IgnoreCase | RegexOptions.Singleline | RegexOptions.CultureInvariant)]
+    private static partial Regex SetStatement();
 }
 
 /// <summary>Where in applying a migration a failure happened.</summary>

@@ -64,7 +64,7 @@ internal static class PostgresConnectionErrors
                     ($"the server has no free connection slot ({pg.SqlState})", "Try again in a moment, or raise max_connections.", true),
                 PostgresErrorCodes.InsufficientPrivilege =>
                     ($"the user may not connect to this database ({pg.SqlState})", "Grant CONNECT on the database to the user.", false),
-                _ => ($"the server refused the connection ({pg.SqlState})", "See the inner exception for the server's message.", false),
+                _ => ($"the server refused the connection ({pg.SqlState}: {pg.MessageText})", "Check the connection string and the server's pg_hba.conf.", false),
             };
         }
 
@@ -92,7 +92,9 @@ internal static class PostgresConnectionErrors
             return ("the connection was closed during the handshake", "Check that the port is PostgreSQL's and the SSL settings match the server.", true);
         }
 
-        return ("the connection could not be opened", "See the inner exception.", false);
+        // Npgsql's own message says what it refused (for example "No password has been provided but the backend
+        // requires one"); it never carries the password.
+        return ($"the connection could not be opened: {exception.Message.TrimEnd('.')}", "Check the connection string's settings.", false);
     }
 
     private static T? FindInner<T>(Exception? exception)

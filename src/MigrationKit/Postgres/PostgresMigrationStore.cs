@@ -6,8 +6,9 @@ using Npgsql;
 namespace MigrationKit.Postgres;
 
 /// <summary>
-/// The PostgreSQL store: the history table (by default <c>"public"."schema_migrations"</c>), a session-level
-/// advisory lock that serialises every runner of that table, and scripts applied together with their history row.
+/// The PostgreSQL store: the history table (by default <c>"public"."schema_migrations"</c>), a lock that serialises
+/// every runner of that table (a session-level advisory lock on a direct connection, a lease row behind a pooler; see
+/// <see cref="MigrationOptions.LockMode"/>), and scripts applied together with their history row.
 /// </summary>
 /// <remarks>
 /// Built from <see cref="MigrationOptions.ConnectionString"/>, connections come from Npgsql's shared pool for that
@@ -76,10 +77,19 @@ public sealed class PostgresMigrationStore : IMigrationStore
     /// <inheritdoc/>
     public async Task<IMigrationStoreSession> OpenSessionAsync(CancellationToken cancellationToken = default)
     {
+        NpgsqlConnection connection = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        var settings = new SessionSettings(_options, connection.PostgreSqlVersion, _setApplicationName);
+        return new PostgresMigrationSession(connection, _options, _sql, settings, OpenConnectionAsync, _logger, _timeProvider);
+    }
+
+    /// <summary>Opens a connection, turning a failure into a message that says where and why, never with the password.</summary>
+    private async Task<NpgsqlConnection> OpenConnectionAsync(CancellationToken cancellationToken)
+    {
         NpgsqlConnection connection = _dataSource?.CreateConnection() ?? new NpgsqlConnection(_connectionString);
         try
         {
             await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+            return connection;
         }
         catch (Exception ex) when (PostgresConnectionErrors.IsConnectionFailure(ex) && !cancellationToken.IsCancellationRequested)
         {
@@ -91,38 +101,5 @@ public sealed class PostgresMigrationStore : IMigrationStore
             await connection.DisposeAsync().ConfigureAwait(false);
             throw;
         }
-
-        return new PostgresMigrationSession(connection, _options, _sql, SessionSettings(connection.PostgreSqlVersion), _logger, _timeProvider);
     }
-
-    private List<string> SessionSettings(Version serverVersion)
-    {
-        var settings = new List<string>(4);
-
-        // PostgreSQL 14+: a runner that dies mid-script (kill -9, a lost network) is noticed within a second, its
-        // transaction rolled back and its lock released, instead of when the statement would have ended.
-        if (serverVersion.Major >= 14)
-        {
-            settings.Add("SET client_connection_check_interval = '1000ms'");
-        }
-
-        if (_setApplicationName)
-        {
-            settings.Add($"SET application_name = '{MigrationOptions.DefaultApplicationName}'");
-        }
-
-        if (_options.StatementTimeout is { } statementTimeout)
-        {
-            settings.Add($"SET statement_timeout = '{Milliseconds(statementTimeout)}ms'");
-        }
-
-        if (_options.DdlLockTimeout is { } lockTimeout)
-        {
-            settings.Add($"SET lock_timeout = '{Milliseconds(lockTimeout)}ms'");
-        }
-
-        return settings;
-    }
-
-    private static long Milliseconds(TimeSpan value) => Math.Max(1, (long)Math.Ceiling(value.TotalMilliseconds));
 }

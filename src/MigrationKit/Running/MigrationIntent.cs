@@ -5,7 +5,7 @@ internal readonly record struct MigrationIntent(MigrationIntentKind Kind, int St
 {
     public static MigrationIntent Up(int steps) => new(MigrationIntentKind.Up, steps, long.MaxValue);
 
-    public static MigrationIntent Down(int steps) => new(MigrationIntentKind.Down, steps, 0);
+    public static MigrationIntent Down(int steps) => new(MigrationIntentKind.Down, steps, MigrationVersion.None);
 
     public static MigrationIntent Goto(long version) => new(MigrationIntentKind.Goto, int.MaxValue, version);
 

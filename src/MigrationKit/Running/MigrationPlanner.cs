@@ -31,13 +31,15 @@ internal static class MigrationPlanner
                 break;
 
             case MigrationIntentKind.Goto:
-                if (intent.Target != 0 && !byVersion.ContainsKey(intent.Target))
+                if (intent.Target != MigrationVersion.None && !byVersion.ContainsKey(intent.Target))
                 {
                     problems.Add(new ValidationProblem(
                         ValidationCode.MissingFromSource,
                         ValidationSeverity.Error,
-                        $"Version {intent.Target} is not in the source; goto takes one of its versions, or 0 to revert everything.",
-                        intent.Target));
+                        $"Version {intent.Target} is not in the source; goto takes one of its versions, or -1 to revert everything.")
+                    {
+                        Version = intent.Target,
+                    });
                     break;
                 }
 
@@ -55,8 +57,8 @@ internal static class MigrationPlanner
         return steps;
     }
 
-    /// <summary>The newest applied version once the steps have run.</summary>
-    public static long VersionAfter(IReadOnlyList<AppliedMigration> history, IEnumerable<PlannedMigration> steps)
+    /// <summary>The newest applied version once the steps have run, or <see langword="null"/> for none.</summary>
+    public static long? VersionAfter(IReadOnlyList<AppliedMigration> history, IEnumerable<PlannedMigration> steps)
     {
         var versions = new HashSet<long>(history.Select(h => h.Version));
         foreach (PlannedMigration step in steps)
@@ -71,7 +73,7 @@ internal static class MigrationPlanner
             }
         }
 
-        return versions.Count == 0 ? 0 : versions.Max();
+        return versions.Count == 0 ? null : versions.Max();
     }
 
     /// <summary>The pending versions a plan would apply below the newest version still applied when they run.</summary>
@@ -102,8 +104,10 @@ internal static class MigrationPlanner
             problems.Add(new ValidationProblem(
                 ValidationCode.MissingFromSource,
                 ValidationSeverity.Error,
-                $"Version {row.Version} ({row.Description}) must be reverted but is not in the source, so there is no down script to run.",
-                row.Version));
+                $"Version {row.Version} ({row.Description}) must be reverted but is not in the source, so there is no down script to run.")
+            {
+                Version = row.Version,
+            });
             return;
         }
 
@@ -112,9 +116,11 @@ internal static class MigrationPlanner
             problems.Add(new ValidationProblem(
                 ValidationCode.MissingDownScript,
                 ValidationSeverity.Error,
-                $"Version {row.Version} must be reverted but has no down script. Add {migration}.down.sql.",
-                row.Version,
-                migration.Up.Origin));
+                $"Version {row.Version} must be reverted but has no down script. Add {migration}.down.sql.")
+            {
+                Version = row.Version,
+                Origin = migration.Up.Origin,
+            });
             return;
         }
 

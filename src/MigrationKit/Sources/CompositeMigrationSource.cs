@@ -60,9 +60,7 @@ internal sealed class CompositeMigrationSource : ICatalogMigrationSource
                     problems.Add(new ValidationProblem(
                         ValidationCode.DuplicateVersion,
                         ValidationSeverity.Error,
-                        $"Version {migration.Version} is in two sources: {byVersion[migration.Version].Up.Origin} and {migration.Up.Origin}. Keep one.",
-                        migration.Version,
-                        migration.Up.Origin));
+                        $"Version {migration.Version} is in two sources: {byVersion[migration.Version].Up.Origin} and {migration.Up.Origin}. Keep one.") { Version = migration.Version, Origin = migration.Up.Origin });
                 }
             }
         }
@@ -71,6 +69,9 @@ internal sealed class CompositeMigrationSource : ICatalogMigrationSource
     }
 
     public override string ToString() => string.Join(" + ", _sources);
+
+    string? ICatalogMigrationSource.ExplainEmpty() =>
+        string.Concat(_sources.OfType<ICatalogMigrationSource>().Select(s => s.ExplainEmpty()));
 
     /// <summary>Loads any source, built-in or not, as migrations plus problems.</summary>
     internal static async ValueTask<SourceLoadResult> LoadOneAsync(IMigrationSource source, CancellationToken cancellationToken)
@@ -92,9 +93,7 @@ internal sealed class CompositeMigrationSource : ICatalogMigrationSource
                     problems.Add(new ValidationProblem(
                         ValidationCode.DuplicateVersion,
                         ValidationSeverity.Error,
-                        $"Version {migration.Version} is given twice by {source}: {ordered[migration.Version].Up.Origin} and {migration.Up.Origin}.",
-                        migration.Version,
-                        migration.Up.Origin));
+                        $"Version {migration.Version} is given twice by {source}: {ordered[migration.Version].Up.Origin} and {migration.Up.Origin}.") { Version = migration.Version, Origin = migration.Up.Origin });
                 }
             }
 

@@ -53,6 +53,22 @@ public sealed class EmbeddedResourceMigrationSource : IMigrationSource, ICatalog
     ValueTask<SourceLoadResult> ICatalogMigrationSource.LoadWithProblemsAsync(CancellationToken cancellationToken) =>
         LoadWithProblemsAsync(cancellationToken);
 
+    string? ICatalogMigrationSource.ExplainEmpty()
+    {
+        // .sql resources the folder did not match: usually a mistyped folder, or files embedded under another one.
+        var elsewhere = Assembly.GetManifestResourceNames()
+            .Where(MigrationFileName.IsSqlFile)
+            .Select(name => FindMigrationFileName(name) is { } file ? name[..Math.Max(0, name.Length - file.Length - 1)] : null)
+            .Where(prefix => prefix is not null)
+            .GroupBy(prefix => prefix, StringComparer.Ordinal)
+            .Select(g => $"{g.Count()} under '{g.Key}'")
+            .ToList();
+        return elsewhere.Count == 0
+            ? $" {Assembly.GetName().Name} embeds no migration .sql resource at all: is the <EmbeddedResource Include=\"Migrations/*.sql\" /> item in its project file?"
+            : $" {Assembly.GetName().Name} embeds migration .sql resources elsewhere: {string.Join(", ", elsewhere)}; pass that folder to FromEmbeddedResources " +
+              "(resource names use the project's root namespace and dots for folders).";
+    }
+
     internal ValueTask<SourceLoadResult> LoadWithProblemsAsync(CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();

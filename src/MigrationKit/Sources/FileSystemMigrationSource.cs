@@ -49,6 +49,17 @@ public sealed class FileSystemMigrationSource : IMigrationSource, ICatalogMigrat
     }
 
     /// <inheritdoc cref="ICatalogMigrationSource.LoadWithProblemsAsync"/>
+    string? ICatalogMigrationSource.ExplainEmpty()
+    {
+        if (!System.IO.Directory.Exists(Directory))
+        {
+            return null;
+        }
+
+        int others = System.IO.Directory.EnumerateFileSystemEntries(Directory, "*", Enumeration).Count();
+        return $" The folder {Path.GetFullPath(Directory)} has no .sql file" + (others > 0 ? $" ({others} other entries)." : " (it is empty).");
+    }
+
     internal ValueTask<SourceLoadResult> LoadWithProblemsAsync(CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
@@ -58,8 +69,7 @@ public sealed class FileSystemMigrationSource : IMigrationSource, ICatalogMigrat
                 new ValidationProblem(
                     ValidationCode.UnreadableScript,
                     ValidationSeverity.Error,
-                    $"The migrations folder '{Directory}' does not exist (full path {Path.GetFullPath(Directory)}). Check the path, or create the folder with `migrationkit create`.",
-                    Origin: Directory),
+                    $"The migrations folder '{Directory}' does not exist (full path {Path.GetFullPath(Directory)}). Check the path, or create the folder with `migrationkit create`.") { Origin = Directory },
             ]));
         }
 

@@ -11,4 +11,10 @@ internal interface ICatalogMigrationSource : IMigrationSource
 
     /// <summary>Reads every migration and collects every problem.</summary>
     ValueTask<SourceLoadResult> LoadWithProblemsAsync(CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Says, when the source holds no migration, where it looked and what it found instead (for example .sql resources
+    /// under another folder), as a sentence that starts with a space; <see langword="null"/> when there is nothing to add.
+    /// </summary>
+    string? ExplainEmpty() => null;
 }

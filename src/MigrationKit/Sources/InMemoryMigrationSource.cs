@@ -20,7 +20,7 @@ public sealed class InMemoryMigrationSource : IMigrationSource, ICatalogMigratio
     }
 
     /// <summary>Adds a migration.</summary>
-    /// <param name="version">Its version, positive.</param>
+    /// <param name="version">Its version, 0 or more.</param>
     /// <param name="description">Its description.</param>
     /// <param name="up">The up script.</param>
     /// <param name="down">The down script, or <see langword="null"/>.</param>
@@ -75,9 +75,7 @@ public sealed class InMemoryMigrationSource : IMigrationSource, ICatalogMigratio
                 problems.Add(new ValidationProblem(
                     ValidationCode.DuplicateVersion,
                     ValidationSeverity.Error,
-                    $"Version {migration.Version} is given twice: {byVersion[migration.Version]} and {migration}.",
-                    migration.Version,
-                    migration.Up.Origin));
+                    $"Version {migration.Version} is given twice: {byVersion[migration.Version]} and {migration}.") { Version = migration.Version, Origin = migration.Up.Origin });
             }
         }
 

@@ -68,25 +68,14 @@ internal static class MigrationAssembler
                 problems.Add(new ValidationProblem(
                     ValidationCode.InvalidFileName,
                     ValidationSeverity.Error,
-                    $"'{file.FileName}' is not a migration file name: {error}. Name it {MigrationFileName.Expected}, or move it out of the migrations folder.",
-                    Origin: file.Origin));
+                    $"'{file.FileName}' is not a migration file name: {error}. Name it {MigrationFileName.Expected}, or move it out of the migrations folder.") { Origin = file.Origin });
                 continue;
             }
 
             if (!byVersion.TryGetValue(version, out Parts? parts))
             {
-                parts = new Parts(description, file.Origin);
+                parts = new Parts(file.Origin);
                 byVersion.Add(version, parts);
-            }
-            else if (!string.Equals(parts.Description, description, StringComparison.Ordinal))
-            {
-                problems.Add(new ValidationProblem(
-                    ValidationCode.DuplicateVersion,
-                    ValidationSeverity.Error,
-                    $"Version {version} has two descriptions: '{parts.Description}' ({parts.FirstOrigin}) and '{description}' ({file.Origin}). Each version must be one migration: rename one of them.",
-                    version,
-                    file.Origin));
-                continue;
             }
 
             MigrationScript? existing = direction == MigrationDirection.Up ? parts.Up : parts.Down;
@@ -95,10 +84,17 @@ internal static class MigrationAssembler
                 problems.Add(new ValidationProblem(
                     ValidationCode.DuplicateVersion,
                     ValidationSeverity.Error,
-                    $"Version {version} has two {Lower(direction)} scripts: {existing.Origin} and {file.Origin}. Give one of them a new version.",
-                    version,
-                    file.Origin));
+                    $"Version {version} has two {Lower(direction)} scripts: {existing.Origin} and {file.Origin}. Give one of them a new version.") { Version = version, Origin = file.Origin });
                 continue;
+            }
+
+            if (direction == MigrationDirection.Up)
+            {
+                parts.UpDescription = description;
+            }
+            else
+            {
+                parts.DownDescription = description;
             }
 
             MigrationScript? script = Read(file, version, problems);
@@ -128,15 +124,27 @@ internal static class MigrationAssembler
                     problems.Add(new ValidationProblem(
                         ValidationCode.MissingUpScript,
                         ValidationSeverity.Error,
-                        $"Version {version} has a down script but no up script. Add {version}_{parts.Description}.up.sql or remove the down script.",
-                        version,
-                        parts.Down?.Origin ?? parts.FirstOrigin));
+                        $"Version {version} has a down script but no up script. Add {version}_{parts.DownDescription}.up.sql or remove the down script.") { Version = version, Origin = parts.Down?.Origin ?? parts.FirstOrigin });
                 }
 
                 continue;
             }
 
-            migrations.Add(new Migration(version, parts.Description, parts.Up, parts.Down));
+            // golang-migrate rejects only two files of one version and direction: a down file may carry another
+            // description (30_add_metadata.up.sql beside 30_drop_metadata.down.sql). The up file's names the migration.
+            if (parts.Down is not null && !string.Equals(parts.UpDescription, parts.DownDescription, StringComparison.Ordinal))
+            {
+                problems.Add(new ValidationProblem(
+                    ValidationCode.DescriptionMismatch,
+                    ValidationSeverity.Info,
+                    $"Version {version}'s down script is named '{parts.DownDescription}' and its up script '{parts.UpDescription}'; the migration takes the up script's description, as golang-migrate does.")
+                {
+                    Version = version,
+                    Origin = parts.Down.Origin,
+                });
+            }
+
+            migrations.Add(new Migration(version, parts.UpDescription!, parts.Up, parts.Down));
         }
 
         return new SourceLoadResult(migrations, problems);
@@ -163,9 +171,7 @@ internal static class MigrationAssembler
             problems.Add(new ValidationProblem(
                 ValidationCode.UnreadableScript,
                 ValidationSeverity.Error,
-                $"{file.Origin} cannot be read ({ex.GetType().Name}: {ex.Message}). Check that it is a readable file, not a broken or looping link.",
-                version,
-                file.Origin));
+                $"{file.Origin} cannot be read ({ex.GetType().Name}: {ex.Message}). Check that it is a readable file, not a broken or looping link.") { Version = version, Origin = file.Origin });
             return null;
         }
 
@@ -188,11 +194,7 @@ internal static class MigrationAssembler
             problems.Add(new ValidationProblem(
                 ValidationCode.UnreadableScript,
                 ValidationSeverity.Error,
-                $"{file.Origin} is not valid UTF-8 (byte {offset}). Save it as UTF-8; nothing was sent to the server.",
-                version,
-                file.Origin,
-                LineOf(text, offset),
-                ColumnOf(text, offset)));
+                $"{file.Origin} is not valid UTF-8 (byte {offset}). Save it as UTF-8; nothing was sent to the server.") { Version = version, Origin = file.Origin, Line = LineOf(text, offset), Column = ColumnOf(text, offset) });
             return null;
         }
 
@@ -202,11 +204,7 @@ internal static class MigrationAssembler
             problems.Add(new ValidationProblem(
                 ValidationCode.UnreadableScript,
                 ValidationSeverity.Error,
-                $"{file.Origin} contains a NUL character, which PostgreSQL cannot take in SQL text. Remove it; nothing was sent to the server.",
-                version,
-                file.Origin,
-                LineOf(text, nul),
-                ColumnOf(text, nul)));
+                $"{file.Origin} contains a NUL character, which PostgreSQL cannot take in SQL text. Remove it; nothing was sent to the server.") { Version = version, Origin = file.Origin, Line = LineOf(text, nul), Column = ColumnOf(text, nul) });
             return null;
         }
 
@@ -280,11 +278,13 @@ internal static class MigrationAssembler
         return column;
     }
 
-    private sealed class Parts(string description, string firstOrigin)
+    private sealed class Parts(string firstOrigin)
     {
-        public string Description { get; } = description;
-
         public string FirstOrigin { get; } = firstOrigin;
+
+        public string? UpDescription { get; set; }
+
+        public string? DownDescription { get; set; }
 
         public MigrationScript? Up { get; set; }
 

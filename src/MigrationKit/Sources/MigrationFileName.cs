@@ -53,11 +53,11 @@ internal static class MigrationFileName
             return false;
         }
 
+        // Leading zeros don't matter, and 0 is a version, as golang-migrate reads them (real folders start at 0_initial).
         ReadOnlySpan<char> versionText = rest[..digits].TrimStart('0');
         if (versionText.Length == 0)
         {
-            error = "the version must be a positive number";
-            return false;
+            versionText = "0";
         }
 
         if (versionText.Length > 19 || !long.TryParse(versionText, NumberStyles.None, CultureInfo.InvariantCulture, out version))

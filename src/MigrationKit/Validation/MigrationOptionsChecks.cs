@@ -48,6 +48,16 @@ internal static class MigrationOptionsChecks
             problems.Add($"{nameof(MigrationOptions.StartupConnectRetry)} must not be negative (it is {options.StartupConnectRetry}).");
         }
 
+        if (options.LeaseTimeout < TimeSpan.FromSeconds(1))
+        {
+            problems.Add($"{nameof(MigrationOptions.LeaseTimeout)} must be at least one second (it is {options.LeaseTimeout}).");
+        }
+
+        if (!Enum.IsDefined(options.LockMode))
+        {
+            problems.Add($"{nameof(MigrationOptions.LockMode)} must be Auto, Advisory or Lease (it is {(int)options.LockMode}).");
+        }
+
         if (!Enum.IsDefined(options.OutOfOrder))
         {
             problems.Add($"{nameof(MigrationOptions.OutOfOrder)} must be Fail or Apply (it is {(int)options.OutOfOrder}).");

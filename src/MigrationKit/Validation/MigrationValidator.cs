@@ -17,11 +17,7 @@ internal static class MigrationValidator
             problems.Add(new ValidationProblem(
                 ValidationCode.SyntaxError,
                 ValidationSeverity.Error,
-                $"{error.Message}. The script cannot be split into statements; nothing of it was sent to the server.",
-                migration.Version,
-                script.Origin,
-                error.Position.Line,
-                error.Position.Column));
+                $"{error.Message}. The script cannot be split into statements; nothing of it was sent to the server.") { Version = migration.Version, Origin = script.Origin, Line = error.Position.Line, Column = error.Position.Column });
         }
 
         if (parsed.IsEmpty)
@@ -29,9 +25,7 @@ internal static class MigrationValidator
             problems.Add(new ValidationProblem(
                 ValidationCode.EmptyScript,
                 ValidationSeverity.Warning,
-                "The script holds no statement; running it only records the version.",
-                migration.Version,
-                script.Origin));
+                "The script holds no statement; running it only records the version.") { Version = migration.Version, Origin = script.Origin });
         }
 
         if (parsed.RunsOutsideTransaction)
@@ -39,9 +33,7 @@ internal static class MigrationValidator
             problems.Add(new ValidationProblem(
                 ValidationCode.RunsOutsideTransaction,
                 ValidationSeverity.Info,
-                $"Runs outside a transaction, statement by statement, under the dirty flag: {parsed.OutsideTransactionReason}.",
-                migration.Version,
-                script.Origin));
+                $"Runs outside a transaction, statement by statement, under the dirty flag: {parsed.OutsideTransactionReason}.") { Version = migration.Version, Origin = script.Origin });
         }
     }
 
@@ -57,15 +49,14 @@ internal static class MigrationValidator
                     options.RequireDownScripts ? ValidationSeverity.Error : ValidationSeverity.Info,
                     options.RequireDownScripts
                         ? $"Version {migration.Version} has no down script, and {nameof(MigrationOptions.RequireDownScripts)} is set. Add {migration}.down.sql."
-                        : $"Version {migration.Version} has no down script: it cannot be reverted.",
-                    migration.Version,
-                    migration.Up.Origin));
+                        : $"Version {migration.Version} has no down script: it cannot be reverted.") { Version = migration.Version, Origin = migration.Up.Origin });
             }
         }
 
-        if (options.RequireSequentialVersions)
+        if (options.RequireSequentialVersions && migrations.Count > 0)
         {
-            long expected = 1;
+            // Sequential from where the folder starts: 1, 2, 3, … or, as golang-migrate folders may, 0, 1, 2, …
+            long expected = migrations[0].Version == 0 ? 0 : 1;
             foreach (Migration migration in migrations)
             {
                 if (migration.Version != expected)
@@ -73,9 +64,7 @@ internal static class MigrationValidator
                     problems.Add(new ValidationProblem(
                         ValidationCode.VersionGap,
                         ValidationSeverity.Error,
-                        $"Version {migration.Version} follows {expected - 1}, but {nameof(MigrationOptions.RequireSequentialVersions)} asks for {expected}. Renumber the file.",
-                        migration.Version,
-                        migration.Up.Origin));
+                        $"Version {migration.Version} follows {expected - 1}, but {nameof(MigrationOptions.RequireSequentialVersions)} asks for {expected}. Renumber the file.") { Version = migration.Version, Origin = migration.Up.Origin });
                 }
 
                 expected = migration.Version + 1;
@@ -87,8 +76,8 @@ internal static class MigrationValidator
     public static void CheckHistory(IReadOnlyList<Migration> migrations, IReadOnlyList<AppliedMigration> history, MigrationOptions options, List<ValidationProblem> problems)
     {
         var byVersion = migrations.ToDictionary(m => m.Version);
-        long newestSource = migrations.Count == 0 ? 0 : migrations[^1].Version;
-        long newestApplied = history.Count == 0 ? 0 : history.Max(h => h.Version);
+        long newestSource = migrations.Count == 0 ? -1 : migrations[^1].Version;
+        long newestApplied = history.Count == 0 ? -1 : history.Max(h => h.Version);
         var applied = new HashSet<long>(history.Select(h => h.Version));
 
         foreach (AppliedMigration row in history)
@@ -96,12 +85,11 @@ internal static class MigrationValidator
             byVersion.TryGetValue(row.Version, out Migration? migration);
             if (row.IsDirty)
             {
-                problems.Add(new ValidationProblem(
-                    ValidationCode.Dirty,
-                    ValidationSeverity.Error,
-                    $"Version {row.Version} is dirty: a script outside a transaction was interrupted or failed. Repair the schema by hand, then run force {row.Version} (it is applied) or force to the version before it (it is not).",
-                    row.Version,
-                    migration?.Up.Origin));
+                problems.Add(new ValidationProblem(ValidationCode.Dirty, ValidationSeverity.Error, DirtyExplanation.Explain(row, migrations, []))
+                {
+                    Version = row.Version,
+                    Origin = migration?.Up.Origin,
+                });
             }
 
             if (migration is null)
@@ -110,13 +98,11 @@ internal static class MigrationValidator
                     ? new ValidationProblem(
                         ValidationCode.MissingFromSource,
                         ValidationSeverity.Error,
-                        $"Version {row.Version} ({row.Description}) is applied but no longer in the source. Restore its files; a migration that ran must stay.",
-                        row.Version)
+                        $"Version {row.Version} ({row.Description}) is applied but no longer in the source. Restore its files; a migration that ran must stay.") { Version = row.Version }
                     : new ValidationProblem(
                         ValidationCode.FutureVersion,
                         ValidationSeverity.Warning,
-                        $"Version {row.Version} ({row.Description}) is applied but newer than anything in the source: the database is ahead of this build.",
-                        row.Version));
+                        $"Version {row.Version} ({row.Description}) is applied but newer than anything in the source: the database is ahead of this build.") { Version = row.Version });
                 continue;
             }
 
@@ -125,9 +111,7 @@ internal static class MigrationValidator
                 problems.Add(new ValidationProblem(
                     ValidationCode.ChecksumDrift,
                     ValidationSeverity.Error,
-                    $"The up script of version {row.Version} changed since it was applied (checksum then {Short(row.Checksum)}, now {Short(migration.Up.Checksum)}). An applied migration must not change: revert the edit and put the change in a new migration.",
-                    row.Version,
-                    migration.Up.Origin));
+                    $"The up script of version {row.Version} changed since it was applied (checksum then {Short(row.Checksum)}, now {Short(migration.Up.Checksum)}). An applied migration must not change: revert the edit and put the change in a new migration.") { Version = row.Version, Origin = migration.Up.Origin });
             }
         }
 
@@ -140,9 +124,7 @@ internal static class MigrationValidator
                     options.OutOfOrder == OutOfOrderPolicy.Fail ? ValidationSeverity.Error : ValidationSeverity.Info,
                     options.OutOfOrder == OutOfOrderPolicy.Fail
                         ? $"Version {migration.Version} is pending but older than the newest applied version {newestApplied}. Give it a version above {newestApplied}, or set {nameof(MigrationOptions.OutOfOrder)} = Apply to run it anyway."
-                        : $"Version {migration.Version} is pending and older than the newest applied version {newestApplied}; it will be applied out of order.",
-                    migration.Version,
-                    migration.Up.Origin));
+                        : $"Version {migration.Version} is pending and older than the newest applied version {newestApplied}; it will be applied out of order.") { Version = migration.Version, Origin = migration.Up.Origin });
             }
         }
     }

@@ -20,14 +20,14 @@ public sealed class MigrateCommandTests
 
         result.ExitCode.Should().Be(0, result.ToString());
         (await db.VersionsAsync()).Should().Equal(1, 2, 3, 4, 5, 6, 7, 8, 9, 10);
-        result.Out.Should().Contain("Migrating \"public\".\"schema_migrations\": 10 script(s) to run, from version 0 to 10");
+        result.Out.Should().Contain("Migrating \"public\".\"schema_migrations\": 10 script(s) to run, from version none to 10");
         foreach ((long version, string description) in PlannerMigrations())
         {
             result.Out.Should().MatchRegex($@"(?m)^  up +{version} {description} \.\.\.$");
             result.Out.Should().MatchRegex($@"(?m)^  up +{version} {description}  applied in [0-9.<]+ m?s$");
         }
 
-        result.Out.Should().MatchRegex(@"Now at version 10 \(was 0\): 10 migrations applied in [0-9.]+ m?s\.");
+        result.Out.Should().MatchRegex(@"Now at version 10 \(was none\): 10 migrations applied in [0-9.]+ m?s\.");
         result.Error.Should().BeEmpty();
     }
 
@@ -98,7 +98,7 @@ public sealed class MigrateCommandTests
         result.ExitCode.Should().Be(0, result.ToString());
         (await db.VersionsAsync()).Should().BeEmpty();
         (await db.TablesAsync()).Should().Equal("schema_migrations");
-        result.Out.Should().Contain("Now at version 0 (was 10): 10 migrations reverted");
+        result.Out.Should().Contain("Now at version none (was 10): 10 migrations reverted");
     }
 
     [Test]

@@ -35,7 +35,7 @@ public sealed class PlannerSampleTests
 
         await runner.UpAsync();
         List<string> first = await Db.CatalogAsync(db.ConnectionString);
-        await runner.GotoAsync(0);
+        await runner.GotoAsync(MigrationVersion.None);
         List<string> empty = await Db.CatalogAsync(db.ConnectionString);
         List<string> tablesAtZero = await Db.TablesAsync(db.ConnectionString);
         await runner.UpAsync();

@@ -62,7 +62,7 @@ public sealed class TelemetryTests
         using IHost host = Build(db, MigrationFolder.PlannerMigrations, "telemetry_spans");
         await host.StartAsync();
 
-        Activity run = _activities.Should().ContainSingle(a => Tag(a, "migrationkit.history_table") == "telemetry_spans.schema_migrations").Subject;
+        Activity run = _activities.Should().ContainSingle(a => Tag(a, "migrationkit.history_table") == "\"telemetry_spans\".\"schema_migrations\"").Subject;
         run.DisplayName.Should().Be("migrationkit up");
         run.Status.Should().NotBe(ActivityStatusCode.Error);
         Tag(run, "db.system.name").Should().Be("postgresql");
@@ -108,7 +108,7 @@ public sealed class TelemetryTests
 
         Sum("migrationkit.migrations.applied", "up").Should().Be(1);
         Sum("migrationkit.migrations.failed", "up").Should().Be(1);
-        Activity run = _activities.Should().ContainSingle(a => Tag(a, "migrationkit.history_table") == "telemetry_failure.schema_migrations").Subject;
+        Activity run = _activities.Should().ContainSingle(a => Tag(a, "migrationkit.history_table") == "\"telemetry_failure\".\"schema_migrations\"").Subject;
         run.Status.Should().Be(ActivityStatusCode.Error);
         Activity failed = _activities.Should().ContainSingle(a => a.ParentSpanId == run.SpanId && Equals(a.GetTagItem("migrationkit.version"), 2L)).Subject;
         failed.Status.Should().Be(ActivityStatusCode.Error);

@@ -32,7 +32,7 @@ public sealed class GolangMigrateAdoptionTests
     }
 
     [Test]
-    public async Task A_dirty_golang_migrate_database_stays_dirty_after_adoption()
+    public async Task A_dirty_golang_migrate_database_is_refused_before_adoption_and_force_adopts_it_clean()
     {
         using var folder = new MigrationFolder()
             .Up(1, "a", "CREATE TABLE a (id int);")
@@ -44,7 +44,12 @@ public sealed class GolangMigrateAdoptionTests
         Func<Task> up = () => runner.UpAsync();
 
         (await up.Should().ThrowAsync<DirtyDatabaseException>()).Which.Version.Should().Be(2);
-        (await Db.HistoryAsync(db.ConnectionString)).Should().Equal((1L, false), (2L, true));
+        (await Db.HistoryAsync(db.ConnectionString)).Should().Equal([(2L, true)], "a refused up leaves golang-migrate's table exactly as it was");
+        (await Db.ScalarAsync<long>(db.ConnectionString, "SELECT count(*) FROM information_schema.columns WHERE table_name = 'schema_migrations'")).Should().Be(2);
+
+        await runner.ForceAsync(1);
+
+        (await Db.HistoryAsync(db.ConnectionString)).Should().Equal((1L, false));
     }
 
     [Test]

@@ -34,7 +34,7 @@ public sealed class LockWaitTests
 
         foreach (Migration migration in migrations)
         {
-            await holder.ApplyAsync(migration, MigrationDirection.Up);
+            await holder.ApplyAsync(new PlannedMigration(migration, MigrationDirection.Up));
         }
 
         await holder.ReleaseLockAsync();

@@ -42,7 +42,7 @@ public sealed class OperationsTests
         await runner.ForceAsync(3);
         (await runner.DownAsync(int.MaxValue)).Executed.Select(e => e.Version).Should().Equal(3, 2, 1);
         (await Db.TablesAsync(db.ConnectionString)).Should().Equal("schema_migrations");
-        (await runner.GetStatusAsync()).CurrentVersion.Should().Be(0);
+        (await runner.GetStatusAsync()).CurrentVersion.Should().BeNull("nothing is applied, and 0 is a version");
     }
 
     [Test]
@@ -56,7 +56,7 @@ public sealed class OperationsTests
         (await Db.TablesAsync(db.ConnectionString)).Should().Equal("a", "b", "schema_migrations");
         (await runner.GotoAsync(3)).Executed.Select(e => e.Version).Should().Equal(3);
         (await runner.GotoAsync(1)).Executed.Select(e => (e.Version, e.Direction)).Should().Equal((3, MigrationDirection.Down), (2, MigrationDirection.Down));
-        (await runner.GotoAsync(0)).EndVersion.Should().Be(0);
+        (await runner.GotoAsync(MigrationVersion.None)).EndVersion.Should().BeNull();
         (await Db.TablesAsync(db.ConnectionString)).Should().Equal("schema_migrations");
 
         Func<Task> unknown = () => runner.GotoAsync(7);
@@ -72,7 +72,7 @@ public sealed class OperationsTests
         await runner.UpAsync(1);
 
         MigrationPlan plan = await runner.PlanAsync(null);
-        MigrationPlan down = await runner.PlanAsync(0);
+        MigrationPlan down = await runner.PlanAsync(MigrationVersion.None);
 
         plan.CurrentVersion.Should().Be(1);
         plan.TargetVersion.Should().Be(3);

@@ -14,25 +14,25 @@ public sealed class NotificationWaitTests
     [TestCase(1.0, 1000)]
     [TestCase(29.9996, 30000)]
     public void What_is_left_of_the_timeout_is_rounded_up_to_whole_milliseconds(double seconds, int expected) =>
-        PostgresMigrationSession.NotificationWaitMilliseconds(TimeSpan.FromSeconds(seconds)).Should().Be(expected);
+        AdvisoryMigrationLock.NotificationWaitMilliseconds(TimeSpan.FromSeconds(seconds)).Should().Be(expected);
 
     [Test]
     public void A_sub_millisecond_remainder_never_becomes_npgsqls_wait_forever()
     {
         for (long ticks = 1; ticks < TimeSpan.TicksPerMillisecond; ticks += 37)
         {
-            PostgresMigrationSession.NotificationWaitMilliseconds(TimeSpan.FromTicks(ticks)).Should().Be(1, $"{ticks} ticks are left");
+            AdvisoryMigrationLock.NotificationWaitMilliseconds(TimeSpan.FromTicks(ticks)).Should().Be(1, $"{ticks} ticks are left");
         }
     }
 
     [Test]
     public void Nothing_left_means_no_wait_at_all()
     {
-        PostgresMigrationSession.NotificationWaitMilliseconds(TimeSpan.Zero).Should().Be(0);
-        PostgresMigrationSession.NotificationWaitMilliseconds(TimeSpan.FromMilliseconds(-3)).Should().Be(0);
+        AdvisoryMigrationLock.NotificationWaitMilliseconds(TimeSpan.Zero).Should().Be(0);
+        AdvisoryMigrationLock.NotificationWaitMilliseconds(TimeSpan.FromMilliseconds(-3)).Should().Be(0);
     }
 
     [Test]
     public void A_wait_longer_than_int_milliseconds_is_capped_not_overflowed() =>
-        PostgresMigrationSession.NotificationWaitMilliseconds(TimeSpan.FromDays(30)).Should().Be(int.MaxValue);
+        AdvisoryMigrationLock.NotificationWaitMilliseconds(TimeSpan.FromDays(30)).Should().Be(int.MaxValue);
 }

@@ -69,5 +69,5 @@ public sealed class MigrationPlannerTests
         down ? new MigrationScript("SELECT 2", $"{version}_m{version}.down.sql") : null);
 
     internal static List<AppliedMigration> History(params long[] versions) =>
-        [.. versions.Select(v => new AppliedMigration(v, $"m{v}", MigrationScript.ComputeChecksum("SELECT 1"), false, DateTimeOffset.UnixEpoch, null, "test"))];
+        [.. versions.Select(v => new AppliedMigration { Version = v, Description = $"m{v}", Checksum = MigrationScript.ComputeChecksum("SELECT 1"), AppliedAt = DateTimeOffset.UnixEpoch, AppliedBy = "test" })];
 }

@@ -50,14 +50,14 @@ public sealed class MigrationValidatorTests
     [Test]
     public void A_problem_reads_as_file_line_column_severity_code_and_message()
     {
-        new ValidationProblem(ValidationCode.SyntaxError, ValidationSeverity.Error, "unterminated string", 3, "m/003_x.up.sql", 4, 7)
+        new ValidationProblem(ValidationCode.SyntaxError, ValidationSeverity.Error, "unterminated string") { Version = 3, Origin = "m/003_x.up.sql", Line = 4, Column = 7 }
             .ToString().Should().Be("m/003_x.up.sql:4:7: error SyntaxError: unterminated string");
-        new ValidationProblem(ValidationCode.EmptyScript, ValidationSeverity.Warning, "empty", 3, "m/003_x.up.sql")
+        new ValidationProblem(ValidationCode.EmptyScript, ValidationSeverity.Warning, "empty") { Version = 3, Origin = "m/003_x.up.sql" }
             .ToString().Should().Be("m/003_x.up.sql: warning EmptyScript: empty");
     }
 
     private static Migration Make(long version, string sql = "SELECT 1") => MigrationPlannerTests.Make(version, down: false, sql);
 
     private static AppliedMigration Row(long version, bool dirty = false) =>
-        new(version, $"m{version}", MigrationScript.ComputeChecksum("SELECT 1"), dirty, DateTimeOffset.UnixEpoch, null, "test");
+        new() { Version = version, Description = $"m{version}", Checksum = MigrationScript.ComputeChecksum("SELECT 1"), IsDirty = dirty, AppliedAt = DateTimeOffset.UnixEpoch, AppliedBy = "test" };
 }

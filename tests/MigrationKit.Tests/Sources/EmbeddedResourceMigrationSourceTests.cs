@@ -18,6 +18,30 @@ public sealed class EmbeddedResourceMigrationSourceTests
     }
 
     [Test]
+    public async Task A_mistyped_folder_is_an_error_that_names_where_the_sql_resources_are()
+    {
+        var source = new EmbeddedResourceMigrationSource(typeof(EmbeddedResourceMigrationSourceTests).Assembly, "Embedded/Migration");
+        var runner = new MigrationRunner(source, new MigrationKit.Testing.Stores.InMemoryMigrationStore(), new MigrationOptions());
+
+        Func<Task> up = () => runner.UpAsync();
+
+        (await up.Should().ThrowAsync<MigrationValidationException>()).Which.Message
+            .Should().Contain("holds no migration").And.Contain("3 under 'MigrationKit.Tests.Embedded.Migrations'").And.Contain("FromEmbeddedResources");
+    }
+
+    [Test]
+    public async Task An_assembly_with_no_sql_resource_at_all_is_told_to_embed_them()
+    {
+        var source = new EmbeddedResourceMigrationSource(typeof(MigrationRunner).Assembly, "Migrations");
+        var runner = new MigrationRunner(source, new MigrationKit.Testing.Stores.InMemoryMigrationStore(), new MigrationOptions());
+
+        Func<Task> status = () => runner.GetStatusAsync();
+
+        (await status.Should().ThrowAsync<MigrationValidationException>()).Which.Message
+            .Should().Contain("embeds no migration .sql resource at all").And.Contain("<EmbeddedResource Include=");
+    }
+
+    [Test]
     public async Task Without_a_folder_every_matching_resource_is_taken()
     {
         var source = new EmbeddedResourceMigrationSource(typeof(EmbeddedResourceMigrationSourceTests).Assembly);

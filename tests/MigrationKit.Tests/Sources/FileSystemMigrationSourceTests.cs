@@ -67,10 +67,11 @@ public sealed class FileSystemMigrationSourceTests
         {
             (ValidationCode.InvalidFileName, null),
             (ValidationCode.DuplicateVersion, 2),
-            (ValidationCode.DuplicateVersion, 3),
+            (ValidationCode.DescriptionMismatch, 3),
             (ValidationCode.MissingUpScript, 4),
         });
-        error.Message.Should().Contain("create_things.sql").And.Contain("0002_b.up.sql").And.Contain("4 problems");
+        error.Message.Should().Contain("create_things.sql").And.Contain("0002_b.up.sql").And.Contain("3 problems");
+        error.Problems.Single(p => p.Code == ValidationCode.DescriptionMismatch).Severity.Should().Be(ValidationSeverity.Info, "golang-migrate accepts an up and a down file of one version with different descriptions");
     }
 
     [Test]

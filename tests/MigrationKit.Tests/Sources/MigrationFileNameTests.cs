@@ -12,6 +12,8 @@ public sealed class MigrationFileNameTests
     [TestCase("7_with spaces and ünïcödé.up.sql", 7L, "with spaces and ünïcödé", MigrationDirection.Up)]
     [TestCase("8_dots.in.name.down.sql", 8L, "dots.in.name", MigrationDirection.Down)]
     [TestCase("9_..up.sql", 9L, ".", MigrationDirection.Up)]
+    [TestCase("0_initial.up.sql", 0L, "initial", MigrationDirection.Up)]
+    [TestCase("000_initial.down.sql", 0L, "initial", MigrationDirection.Down)]
     public void Valid_names_parse(string name, long version, string description, MigrationDirection direction)
     {
         MigrationFileName.TryParse(name, out long v, out string d, out MigrationDirection dir, out string? error).Should().BeTrue(error);
@@ -27,7 +29,6 @@ public sealed class MigrationFileNameTests
     [TestCase("001_x.sql", ".up.sql or .down.sql")]
     [TestCase("001_x.UP.sql", ".up.sql or .down.sql")]
     [TestCase("V1__flyway.sql", ".up.sql or .down.sql")]
-    [TestCase("0_zero.up.sql", "positive")]
     [TestCase("9223372036854775808_overflow.up.sql", "out of range")]
     [TestCase("99999999999999999999999_overflow.up.sql", "out of range")]
     [TestCase("1_tab\there.up.sql", "control character")]

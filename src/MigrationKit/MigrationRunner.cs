@@ -1,0 +1,411 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using MigrationKit.Diagnostics;
+using MigrationKit.Running;
+using MigrationKit.Sources;
+using MigrationKit.Validation;
+
+namespace MigrationKit;
+
+/// <summary>
+/// Plans first, then acts: reads the source, takes the store's lock, checks the whole plan (nothing dirty, down
+/// scripts present, no drift, no unmatched file, no out-of-order version unless allowed, nothing this connection
+/// cannot run), and only then writes anything, golang-migrate's table adopted included.
+/// </summary>
+/// <remarks>
+/// An up run with nothing pending answers from one history read and the source's file names, without taking the
+/// lock or reading a script, so start-ups of many replicas stay cheap; checksums are checked whenever anything is
+/// about to run, and by <see cref="ValidateAsync"/> and <see cref="GetStatusAsync"/>.
+/// </remarks>
+public sealed class MigrationRunner : IMigrationRunner
+{
+    private readonly SourceLoader _source;
+    private readonly IMigrationStore _store;
+    private readonly MigrationOptions _options;
+    private readonly ILogger _logger;
+    private readonly TimeProvider _time;
+
+    /// <summary>Creates a runner.</summary>
+    /// <param name="source">Where the migrations come from.</param>
+    /// <param name="store">Where the history and the lock live.</param>
+    /// <param name="options">The options; they are copied.</param>
+    /// <param name="logger">Where to log, or <see langword="null"/> for nowhere.</param>
+    /// <param name="timeProvider">The clock, or <see langword="null"/> for the system clock.</param>
+    public MigrationRunner(IMigrationSource source, IMigrationStore store, MigrationOptions options, ILogger<MigrationRunner>? logger = null, TimeProvider? timeProvider = null)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        ArgumentNullException.ThrowIfNull(store);
+        ArgumentNullException.ThrowIfNull(options);
+        _store = store;
+        _options = options.Clone();
+        _logger = logger ?? (ILogger)NullLogger.Instance;
+        _time = timeProvider ?? TimeProvider.System;
+        _source = new SourceLoader(source, _options, _logger, _time);
+    }
+
+    /// <inheritdoc/>
+    public Task<MigrationReport> UpAsync(CancellationToken cancellationToken = default) =>
+        RunAsync(MigrationIntent.Up(int.MaxValue), cancellationToken);
+
+    /// <inheritdoc/>
+    public Task<MigrationReport> UpAsync(int steps, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(steps);
+        return RunAsync(MigrationIntent.Up(steps), cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    public Task<MigrationReport> DownAsync(int steps, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(steps);
+        return RunAsync(MigrationIntent.Down(steps), cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    public Task<MigrationReport> GotoAsync(long version, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(version, MigrationVersion.None);
+        return RunAsync(MigrationIntent.Goto(version), cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    public async Task ForceAsync(long version, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(version, MigrationVersion.None);
+
+        // Force is the way out of trouble: it works even when some other file of the source has a problem.
+        SourceLoadResult loaded = await _source.LoadAsync(cancellationToken).ConfigureAwait(false);
+        if (version != MigrationVersion.None && !loaded.Migrations.Any(m => m.Version == version))
+        {
+            throw new MigrationException($"Version {version} is not in the source ({_source.Source}); force takes one of its versions, or -1 for none.");
+        }
+
+        long? target = version == MigrationVersion.None ? null : version;
+        await LockedAsync(
+            async session =>
+            {
+                await session.PrepareHistoryAsync(loaded.Migrations, cancellationToken).ConfigureAwait(false);
+                await session.ForceAsync(target, [.. loaded.Migrations.Where(m => m.Version <= version)], cancellationToken).ConfigureAwait(false);
+                _logger.Forced(session.HistoryTable, MigrationVersion.Format(target));
+                return true;
+            },
+            cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc/>
+    public async Task BaselineAsync(long version, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(version);
+        IReadOnlyList<Migration> migrations = await _source.LoadOrThrowAsync(cancellationToken).ConfigureAwait(false);
+        if (!migrations.Any(m => m.Version == version))
+        {
+            throw new MigrationException($"Version {version} is not in the source ({_source.Source}); baseline takes one of its versions.");
+        }
+
+        await LockedAsync(
+            async session =>
+            {
+                MigrationHistory history = await session.PrepareHistoryAsync(migrations, cancellationToken).ConfigureAwait(false);
+                if (history.Applied.Count > 0)
+                {
+                    throw new MigrationException(
+                        $"Baseline adopts a database with no history, but {session.HistoryTable} already records {history.Applied.Count} version(s), the newest {history.Applied.Max(h => h.Version)}. " +
+                        "Use goto or up to move from there, or force to rewrite where the schema stands.");
+                }
+
+                var recorded = migrations.Where(m => m.Version <= version).ToList();
+                await session.BaselineAsync(recorded, cancellationToken).ConfigureAwait(false);
+                _logger.Baselined(session.HistoryTable, version, recorded.Count);
+                return true;
+            },
+            cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc/>
+    public async Task<RepairReport> RepairAsync(CancellationToken cancellationToken = default)
+    {
+        IReadOnlyList<Migration> migrations = await _source.LoadOrThrowAsync(cancellationToken).ConfigureAwait(false);
+        return await LockedAsync(
+            async session =>
+            {
+                MigrationHistory history = await session.PrepareHistoryAsync(migrations, cancellationToken).ConfigureAwait(false);
+                var bySource = migrations.ToDictionary(m => m.Version);
+                var repaired = history.Applied
+                    .Where(a => a.Checksum is not null && bySource.TryGetValue(a.Version, out Migration? m) && !string.Equals(a.Checksum, m.Up.Checksum, StringComparison.Ordinal))
+                    .Select(a => new RepairedMigration
+                    {
+                        Version = a.Version,
+                        Description = bySource[a.Version].Description,
+                        OldChecksum = a.Checksum!,
+                        NewChecksum = bySource[a.Version].Up.Checksum,
+                        Origin = bySource[a.Version].Up.Origin,
+                    })
+                    .ToList();
+                if (repaired.Count > 0)
+                {
+                    await session.RepairAsync([.. repaired.Select(r => bySource[r.Version])], cancellationToken).ConfigureAwait(false);
+                    _logger.Repaired(session.HistoryTable, repaired.Count, string.Join(", ", repaired.Select(r => r.Version)));
+                }
+
+                return new RepairReport { Repaired = repaired };
+            },
+            cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc/>
+    public async Task DropAsync(CancellationToken cancellationToken = default)
+    {
+        if (!_options.AllowDrop)
+        {
+            throw new MigrationException(
+                $"Drop is disabled: it removes every object of schema \"{_options.Schema}\". Set {nameof(MigrationOptions)}.{nameof(MigrationOptions.AllowDrop)} = true to allow it (the command line's drop command does, after confirmation).");
+        }
+
+        await LockedAsync(
+            async session =>
+            {
+                await session.DropAsync(cancellationToken).ConfigureAwait(false);
+                _logger.Dropped(_options.Schema, session.HistoryTable);
+                return true;
+            },
+            cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc/>
+    public async Task<MigrationStatus> GetStatusAsync(CancellationToken cancellationToken = default)
+    {
+        SourceLoadResult loaded = await _source.LoadAsync(cancellationToken).ConfigureAwait(false);
+        ThrowIfEmpty(loaded);
+        foreach (ValidationProblem problem in loaded.Problems)
+        {
+            _logger.ValidationWarning(problem.ToString());
+        }
+
+        IMigrationStoreSession session = await _store.OpenSessionAsync(cancellationToken).ConfigureAwait(false);
+        await using (session.ConfigureAwait(false))
+        {
+            MigrationHistory history = await session.ReadHistoryAsync(cancellationToken).ConfigureAwait(false);
+            return StatusBuilder.Build(loaded.Migrations, history);
+        }
+    }
+
+    /// <inheritdoc/>
+    public async Task<ValidationReport> ValidateAsync(CancellationToken cancellationToken = default)
+    {
+        SourceLoadResult loaded = await _source.LoadAsync(cancellationToken).ConfigureAwait(false);
+        var problems = new List<ValidationProblem>(loaded.Problems);
+        CheckSource(loaded.Migrations, _options, problems);
+
+        IMigrationStoreSession session = await _store.OpenSessionAsync(cancellationToken).ConfigureAwait(false);
+        await using (session.ConfigureAwait(false))
+        {
+            MigrationHistory history = await session.ReadHistoryAsync(cancellationToken).ConfigureAwait(false);
+            if (history.Format == HistoryFormat.GolangMigrate)
+            {
+                problems.Add(new ValidationProblem(
+                    ValidationCode.GolangMigrateHistory,
+                    ValidationSeverity.Info,
+                    $"{session.HistoryTable} is golang-migrate's table, at version {MigrationVersion.Format(history.GolangMigrateVersion)}{(history.GolangMigrateDirty ? ", dirty" : string.Empty)}: " +
+                    "read as it is here, and upgraded in place by the next run that writes (up, force, baseline, repair), after which golang-migrate must not run on it."));
+            }
+
+            MigrationValidator.CheckHistory(loaded.Migrations, EffectiveHistory.Of(history, loaded.Migrations), _options, problems);
+        }
+
+        return new ValidationReport(problems);
+    }
+
+    /// <inheritdoc/>
+    public async Task<MigrationPlan> PlanAsync(long? targetVersion, CancellationToken cancellationToken = default)
+    {
+        if (targetVersion is { } target)
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(target, MigrationVersion.None);
+        }
+
+        MigrationIntent intent = targetVersion is { } version ? MigrationIntent.Goto(version) : MigrationIntent.Up(int.MaxValue);
+        IReadOnlyList<Migration> migrations = await _source.LoadOrThrowAsync(cancellationToken).ConfigureAwait(false);
+        IMigrationStoreSession session = await _store.OpenSessionAsync(cancellationToken).ConfigureAwait(false);
+        await using (session.ConfigureAwait(false))
+        {
+            MigrationHistory history = await session.ReadHistoryAsync(cancellationToken).ConfigureAwait(false);
+            IReadOnlyList<AppliedMigration> applied = EffectiveHistory.Of(history, migrations);
+            IReadOnlyList<PlannedMigration> steps = await PreflightCheck.CheckAsync(session, intent, migrations, applied, _options, _logger, lockHeld: false, cancellationToken).ConfigureAwait(false);
+            return new MigrationPlan
+            {
+                CurrentVersion = EffectiveHistory.CurrentVersion(applied),
+                TargetVersion = MigrationPlanner.VersionAfter(applied, steps),
+                Steps = steps,
+                AdoptsGolangMigrateHistory = history.Format == HistoryFormat.GolangMigrate,
+            };
+        }
+    }
+
+    /// <summary>Checks what <see cref="ValidateAsync"/> checks without a database: the source, its scripts and the policies.</summary>
+    internal static void CheckSource(IReadOnlyList<Migration> migrations, MigrationOptions options, List<ValidationProblem> problems)
+    {
+        foreach (Migration migration in migrations)
+        {
+            MigrationValidator.CheckScript(migration, migration.Up, problems);
+            if (migration.Down is not null)
+            {
+                MigrationValidator.CheckScript(migration, migration.Down, problems);
+            }
+        }
+
+        MigrationValidator.CheckPolicies(migrations, options, problems);
+    }
+
+    private static void ThrowIfEmpty(SourceLoadResult loaded)
+    {
+        if (loaded.Problems.Any(p => p.Code == ValidationCode.EmptySource && p.Severity == ValidationSeverity.Error))
+        {
+            throw new MigrationValidationException(loaded.Problems.Where(p => p.Code == ValidationCode.EmptySource));
+        }
+    }
+
+    /// <summary>The sequence of a run: open, read, lock, read again, plan and check, prepare the history, apply, release.</summary>
+    private async Task<MigrationReport> RunAsync(MigrationIntent intent, CancellationToken cancellationToken)
+    {
+        long started = _time.GetTimestamp();
+        using Activity? activity = MigrationTelemetry.StartRun(intent.Name);
+        try
+        {
+            IMigrationStoreSession session = await _store.OpenSessionAsync(cancellationToken).ConfigureAwait(false);
+            await using (session.ConfigureAwait(false))
+            {
+                MigrationTelemetry.TagHistoryTable(activity, session.HistoryTable);
+                SourceCatalog? catalog = null;
+                if (intent is { Kind: MigrationIntentKind.Up, Steps: int.MaxValue })
+                {
+                    // The no-op start: the history read goes out first, the source's names are listed while it travels.
+                    Task<IReadOnlyList<AppliedVersion>?> versions = session.ReadVersionsAsync(cancellationToken);
+                    try
+                    {
+                        catalog = await _source.ScanAsync(cancellationToken).ConfigureAwait(false);
+                    }
+                    catch
+                    {
+                        // Let the read finish before the session is disposed under it.
+                        await versions.ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default).ConfigureAwait(false);
+                        throw;
+                    }
+
+                    if (catalog is not null && await versions.ConfigureAwait(false) is { } current && UpToDateCheck.IsUpToDate(catalog, current, _options))
+                    {
+                        return UpToDate(session, UpToDateCheck.CurrentVersion(current), started);
+                    }
+                }
+
+                return await WithLockAsync(session, () => RunLockedAsync(session, intent, catalog, started, cancellationToken), cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            activity?.SetStatus(ActivityStatusCode.Error, ex.GetType().Name);
+            throw;
+        }
+    }
+
+    private async Task<MigrationReport> RunLockedAsync(IMigrationStoreSession session, MigrationIntent intent, SourceCatalog? catalog, long started, CancellationToken cancellationToken)
+    {
+        // Re-read under the lock: a replica that lost the race finds the work done, from names alone, as a no-op start
+        // does. Only the runner with work to do reads the scripts, so replicas waiting for the lock don't compete with
+        // it for the CPU.
+        if (catalog is not null
+            && await session.ReadVersionsAsync(cancellationToken).ConfigureAwait(false) is { } applied
+            && UpToDateCheck.IsUpToDate(catalog, applied, _options))
+        {
+            return UpToDate(session, UpToDateCheck.CurrentVersion(applied), started);
+        }
+
+        IReadOnlyList<Migration> migrations = await _source.LoadOrThrowAsync(cancellationToken).ConfigureAwait(false);
+        MigrationHistory history = await session.ReadHistoryAsync(cancellationToken).ConfigureAwait(false);
+
+        // Every check that can refuse runs on the history as it is, before anything is written: a refused run leaves
+        // golang-migrate's table exactly as it was.
+        IReadOnlyList<AppliedMigration> effective = EffectiveHistory.Of(history, migrations);
+        IReadOnlyList<PlannedMigration> steps = await PreflightCheck.CheckAsync(session, intent, migrations, effective, _options, _logger, lockHeld: true, cancellationToken).ConfigureAwait(false);
+        long? from = EffectiveHistory.CurrentVersion(effective);
+        await session.PrepareHistoryAsync(migrations, cancellationToken).ConfigureAwait(false);
+        if (steps.Count == 0)
+        {
+            return UpToDate(session, from, started);
+        }
+
+        long? to = MigrationPlanner.VersionAfter(effective, steps);
+        string fromText = MigrationVersion.Format(from);
+        string toText = MigrationVersion.Format(to);
+        _logger.RunStarting(session.HistoryTable, steps.Count, fromText, toText);
+        var executed = new List<ExecutedMigration>(steps.Count);
+        foreach (PlannedMigration step in steps)
+        {
+            executed.Add(await ApplyAsync(session, step, cancellationToken).ConfigureAwait(false));
+        }
+
+        double elapsedMs = _time.GetElapsedTime(started).TotalMilliseconds;
+        _logger.RunCompleted(session.HistoryTable, fromText, toText, executed.Count, elapsedMs);
+        return new MigrationReport { StartVersion = from, EndVersion = to, Executed = executed, Duration = _time.GetElapsedTime(started) };
+    }
+
+    private MigrationReport UpToDate(IMigrationStoreSession session, long? version, long started)
+    {
+        string versionText = MigrationVersion.Format(version);
+        double elapsedMs = _time.GetElapsedTime(started).TotalMilliseconds;
+        _logger.UpToDate(session.HistoryTable, versionText, elapsedMs);
+        return new MigrationReport { StartVersion = version, EndVersion = version, Executed = [], Duration = _time.GetElapsedTime(started) };
+    }
+
+    private async Task<ExecutedMigration> ApplyAsync(IMigrationStoreSession session, PlannedMigration step, CancellationToken cancellationToken)
+    {
+        using Activity? activity = MigrationTelemetry.StartMigration(step.Migration, step.Direction);
+        using IDisposable? scope = _logger.BeginScope(new MigrationScope(step.Version, step.Description, step.Direction));
+        _logger.MigrationStarting(step.Direction, step.Version, step.Description, step.Script.Origin);
+        try
+        {
+            TimeSpan duration = await session.ApplyAsync(step, cancellationToken).ConfigureAwait(false);
+            MigrationTelemetry.RecordApplied(step.Direction, duration);
+            _logger.MigrationApplied(step.Direction, step.Version, step.Description, duration.TotalMilliseconds);
+            return new ExecutedMigration
+            {
+                Version = step.Version,
+                Description = step.Description,
+                Direction = step.Direction,
+                Duration = duration,
+                RanOutsideTransaction = step.Script.RunsOutsideTransaction,
+            };
+        }
+        catch (MigrationFailedException ex)
+        {
+            MigrationTelemetry.RecordFailed(step.Direction);
+            activity?.SetStatus(ActivityStatusCode.Error, ex.SqlState ?? ex.GetType().Name);
+            _logger.MigrationFailed(step.Direction, step.Version, step.Description, ex.Origin, ex.Line, ex.Column, ex.SqlState);
+            throw;
+        }
+    }
+
+    /// <summary>Opens a session and runs <paramref name="work"/> with the lock held.</summary>
+    private async Task<T> LockedAsync<T>(Func<IMigrationStoreSession, Task<T>> work, CancellationToken cancellationToken)
+    {
+        IMigrationStoreSession session = await _store.OpenSessionAsync(cancellationToken).ConfigureAwait(false);
+        await using (session.ConfigureAwait(false))
+        {
+            return await WithLockAsync(session, () => work(session), cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>The lock bracket: taken, the work, released whatever happened.</summary>
+    private static async Task<T> WithLockAsync<T>(IMigrationStoreSession session, Func<Task<T>> work, CancellationToken cancellationToken)
+    {
+        await session.AcquireLockAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return await work().ConfigureAwait(false);
+        }
+        finally
+        {
+            await session.ReleaseLockAsync(CancellationToken.None).ConfigureAwait(false);
+        }
+    }
+}

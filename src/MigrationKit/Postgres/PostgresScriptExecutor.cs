@@ -1,0 +1,420 @@
+using System.Runtime.ExceptionServices;
+using Microsoft.Extensions.Logging;
+using MigrationKit.Diagnostics;
+using MigrationKit.Sql;
+using Npgsql;
+
+namespace MigrationKit.Postgres;
+
+/// <summary>
+/// Runs one planned script with its history record. A transactional script goes to the server as one batch,
+/// <c>BEGIN; settings; fence; statements…; reset; history write; COMMIT</c>: one round trip, applied whole or not at all,
+/// starting from the session MigrationKit set up and leaving nothing of the script's own <c>SET</c>s behind. A script
+/// that cannot run in a transaction is bracketed by the dirty flag and runs one statement per round trip, so the first
+/// failure stops it.
+/// </summary>
+internal sealed class PostgresScriptExecutor(SessionConnection session, HistorySql sql, MigrationOptions options)
+{
+    /// <summary>Statements per batch of a large transactional script; each batch is one round trip.</summary>
+    private const int MaxStatementsPerBatch = 1000;
+
+    /// <summary>Characters per batch of a large transactional script, so a 50 MB seed file is not copied whole.</summary>
+    private const int MaxCharactersPerBatch = 1 << 20;
+
+    /// <summary>
+    /// The client-side timeout of a script's statements: none. Npgsql's Command Timeout (30 s by default) would cut an
+    /// index build short and report it as a lost connection; a migration's time limit is statement_timeout
+    /// (<see cref="MigrationOptions.StatementTimeout"/>), enforced by the server, which reports it as such.
+    /// </summary>
+    private const int ScriptTimeout = 0;
+
+    private enum Part
+    {
+        Prelude,
+        Statement,
+        Reset,
+        Record,
+        Commit,
+    }
+
+    public async Task<TimeSpan> ApplyAsync(PlannedMigration step, CancellationToken cancellationToken)
+    {
+        if (!session.LockHeld)
+        {
+            throw new InvalidOperationException("The migration lock must be held for this; call AcquireLockAsync first.");
+        }
+
+        MigrationScript script = step.Script;
+        SqlScript parsed = script.Parsed;
+        if (session.Logger.IsEnabled(LogLevel.Trace))
+        {
+            session.Logger.ScriptText(script.Origin, script.Sql);
+        }
+
+        long started = session.Time.GetTimestamp();
+        if (parsed.RunsOutsideTransaction)
+        {
+            session.Logger.RunningOutsideTransaction(script.Origin, parsed.OutsideTransactionReason ?? "it controls transactions itself");
+            await ApplyOutsideTransactionAsync(step, parsed, started, cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            if (parsed.TransactionShape == TransactionShape.Wrapped)
+            {
+                session.Logger.TransactionWrapperRemoved(script.Origin);
+            }
+
+            await ApplyInTransactionAsync(step, parsed, cancellationToken).ConfigureAwait(false);
+        }
+
+        return session.Time.GetElapsedTime(started);
+    }
+
+    /// <summary>
+    /// Behind a pooler, a script outside a transaction runs statement by statement, each possibly on another server
+    /// connection: a setting cannot follow it there without staying behind for other clients. Such plans are refused
+    /// before anything runs, saying what works instead.
+    /// </summary>
+    public void CheckPlan(IReadOnlyList<PlannedMigration> steps, ICollection<ValidationProblem> problems)
+    {
+        if (session.Topology is not { IsPooled: true })
+        {
+            return;
+        }
+
+        foreach (PlannedMigration step in steps.Where(s => s.Script.RunsOutsideTransaction))
+        {
+            if (session.Settings.HasTimeouts)
+            {
+                problems.Add(new ValidationProblem(
+                    ValidationCode.PoolerIncompatible,
+                    ValidationSeverity.Error,
+                    $"Version {step.Version} runs outside a transaction, and {nameof(MigrationOptions.StatementTimeout)} or {nameof(MigrationOptions.DdlLockTimeout)} is set. " +
+                    "This connection goes through a pooler (PgBouncer in transaction mode or alike), where a statement outside a transaction may run on any server connection: " +
+                    "MigrationKit cannot give it a timeout without leaving the setting on a pooled connection for other clients. Leave those options unset for this run " +
+                    "(or set the timeouts on the migration role: ALTER ROLE … SET statement_timeout = …), or run it over a direct connection to the server.")
+                {
+                    Version = step.Version,
+                    Origin = step.Script.Origin,
+                });
+            }
+
+            if (SessionStatements.FindFirst(step.Script.Parsed) is { } statement)
+            {
+                problems.Add(new ValidationProblem(
+                    ValidationCode.PoolerIncompatible,
+                    ValidationSeverity.Error,
+                    $"Version {step.Version} runs outside a transaction and changes the session ({Shorten(statement.Text)}). This connection goes through a pooler (PgBouncer in " +
+                    "transaction mode or alike), where each statement outside a transaction may run on another server connection: the change would not reach the statements " +
+                    "after it, and would stay behind on a pooled connection for other clients. Run this migration over a direct connection to the server, or move the " +
+                    "setting into the statements that need it.")
+                {
+                    Version = step.Version,
+                    Origin = step.Script.Origin,
+                    Line = statement.Position.Line,
+                    Column = statement.Position.Column,
+                });
+            }
+        }
+    }
+
+    private static string Shorten(string text) => text.Length <= 60 ? text : text[..57] + "...";
+
+    private async Task ApplyInTransactionAsync(PlannedMigration step, SqlScript parsed, CancellationToken cancellationToken)
+    {
+        Migration migration = step.Migration;
+        NpgsqlBatchCommand Record() => step.Direction == MigrationDirection.Up
+            ? SessionConnection.Command(sql.InsertApplied, migration.Version, migration.Description, migration.Up.Checksum)
+            : SessionConnection.Command(sql.DeleteVersion, migration.Version);
+
+        for (int attempt = 0; ; attempt++)
+        {
+            try
+            {
+                await ExecuteTransactionalScriptAsync(parsed.Body, Record(), cancellationToken).ConfigureAwait(false);
+                return;
+            }
+            catch (ScriptFailure failure) when (failure.Inner is PostgresException { SqlState: PostgresErrorCodes.LockNotAvailable } && failure.Part == Part.Statement
+                && attempt < options.DdlLockRetries && !cancellationToken.IsCancellationRequested)
+            {
+                TimeSpan delay = TimeSpan.FromMilliseconds(Math.Min(100 * Math.Pow(2, attempt), 5000) * (0.75 + (Random.Shared.NextDouble() / 2)));
+                session.Logger.DdlLockRetry(step.Script.Origin, options.DdlLockTimeout, delay.TotalMilliseconds, attempt + 1, options.DdlLockRetries);
+                await Task.Delay(delay, session.Time, cancellationToken).ConfigureAwait(false);
+            }
+            catch (ScriptFailure failure)
+            {
+                throw Translate(step, failure, outsideTransaction: false, attempt, []);
+            }
+        }
+    }
+
+    /// <summary>
+    /// BEGIN with the settings and the fence, the statements, the session reset, the history record and COMMIT: one
+    /// batch, one round trip, unless the script is large enough to be sent in parts (still one transaction).
+    /// </summary>
+    private async Task ExecuteTransactionalScriptAsync(IReadOnlyList<SqlStatement> statements, NpgsqlBatchCommand record, CancellationToken cancellationToken)
+    {
+        int next = 0;
+        bool first = true;
+        bool begun = false;
+        try
+        {
+            while (true)
+            {
+                using NpgsqlBatch batch = session.CreateBatch(ScriptTimeout);
+                var owners = new List<(NpgsqlBatchCommand Command, SqlStatement? Statement, Part Part)>();
+                if (first)
+                {
+                    session.AddTransactionPrelude(batch);
+                    foreach (NpgsqlBatchCommand prelude in batch.BatchCommands)
+                    {
+                        owners.Add((prelude, null, Part.Prelude));
+                    }
+                    first = false;
+                }
+
+                int characters = 0;
+                while (next < statements.Count && owners.Count < MaxStatementsPerBatch && (characters == 0 || characters + statements[next].Length <= MaxCharactersPerBatch))
+                {
+                    SqlStatement statement = statements[next++];
+                    characters += statement.Length;
+                    var command = new NpgsqlBatchCommand(statement.Text);
+                    batch.BatchCommands.Add(command);
+                    owners.Add((command, statement, Part.Statement));
+                }
+
+                bool last = next == statements.Count;
+                if (last)
+                {
+                    // The script's own SETs end here: the history write runs as the session MigrationKit set up.
+                    foreach (string reset in SessionSettings.Reset)
+                    {
+                        var command = new NpgsqlBatchCommand(reset);
+                        batch.BatchCommands.Add(command);
+                        owners.Add((command, null, Part.Reset));
+                    }
+
+                    batch.BatchCommands.Add(record);
+                    owners.Add((record, null, Part.Record));
+                    var commit = new NpgsqlBatchCommand("COMMIT");
+                    batch.BatchCommands.Add(commit);
+                    owners.Add((commit, null, Part.Commit));
+                }
+
+                begun = true;
+                try
+                {
+                    await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                }
+                catch (Exception ex) when (ex is NpgsqlException or OperationCanceledException)
+                {
+                    // The first command without a result is where it failed.
+                    int at = owners.FindIndex(o => o.Command.StatementType == StatementType.Unknown);
+                    throw at >= 0
+                        ? new ScriptFailure(owners[at].Statement, owners[at].Part, ex)
+                        : new ScriptFailure(null, Part.Commit, ex);
+                }
+
+                if (last)
+                {
+                    begun = false;
+                    return;
+                }
+            }
+        }
+        catch (ScriptFailure failure)
+        {
+            if (begun)
+            {
+                await session.RollbackQuietlyAsync().ConfigureAwait(false);
+            }
+
+            if (failure.Inner is OperationCanceledException canceled)
+            {
+                // Never wrapped: the caller cancelled, and the transaction is rolled back.
+                ExceptionDispatchInfo.Capture(canceled).Throw();
+            }
+
+            throw;
+        }
+    }
+
+    private async Task ApplyOutsideTransactionAsync(PlannedMigration step, SqlScript parsed, long started, CancellationToken cancellationToken)
+    {
+        Migration migration = step.Migration;
+        bool direct = session.Topology is not { IsPooled: true };
+
+        // The dirty mark, after the fence, in one implicit transaction; on a direct connection, the settings for the
+        // statements to come, which are undone after the script.
+        using (NpgsqlBatch before = session.CreateBatch())
+        {
+            if (session.Fence is not null)
+            {
+                before.BatchCommands.Add(new NpgsqlBatchCommand(session.Fence));
+            }
+
+            NpgsqlBatchCommand mark = step.Direction == MigrationDirection.Up
+                ? SessionConnection.Command(sql.MarkDirtyForUp, migration.Version, migration.Description, migration.Up.Checksum)
+                : SessionConnection.Command(sql.MarkDirtyForDown, migration.Version);
+            before.BatchCommands.Add(mark);
+            if (direct)
+            {
+                foreach (string setting in session.Settings.Session)
+                {
+                    before.BatchCommands.Add(new NpgsqlBatchCommand(setting));
+                }
+
+                session.SessionChanged = true;
+            }
+
+            try
+            {
+                await before.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (NpgsqlException ex)
+            {
+                await session.ResetQuietlyAsync().ConfigureAwait(false);
+                throw Translate(step, new ScriptFailure(null, Part.Prelude, ex), outsideTransaction: true, 0, []);
+            }
+
+            if (mark.RecordsAffected != 1)
+            {
+                await session.ResetQuietlyAsync().ConfigureAwait(false);
+                throw AlreadyDone(step);
+            }
+        }
+
+        foreach (SqlStatement statement in parsed.Statements)
+        {
+            try
+            {
+                await session.ExecuteAsync(new NpgsqlBatchCommand(statement.Text), cancellationToken, ScriptTimeout).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is NpgsqlException or OperationCanceledException)
+            {
+                // The script may have opened its own transaction; end it so the dirty flag stays as written.
+                await session.RollbackQuietlyAsync().ConfigureAwait(false);
+                await session.ResetQuietlyAsync().ConfigureAwait(false);
+                if (ex is OperationCanceledException)
+                {
+                    throw;
+                }
+
+                IReadOnlyList<string> invalid = await ReadInvalidIndexesQuietlyAsync().ConfigureAwait(false);
+                throw Translate(step, new ScriptFailure(statement, Part.Statement, ex), outsideTransaction: true, 0, invalid);
+            }
+        }
+
+        using NpgsqlBatch after = session.CreateBatch();
+        if (direct)
+        {
+            foreach (string reset in SessionSettings.Reset)
+            {
+                after.BatchCommands.Add(new NpgsqlBatchCommand(reset));
+            }
+        }
+
+        if (session.Fence is not null)
+        {
+            after.BatchCommands.Add(new NpgsqlBatchCommand(session.Fence));
+        }
+
+        after.BatchCommands.Add(step.Direction == MigrationDirection.Up
+            ? SessionConnection.Command(sql.ClearDirty, migration.Version, (long)session.Time.GetElapsedTime(started).TotalMilliseconds)
+            : SessionConnection.Command(sql.DeleteVersion, migration.Version));
+        try
+        {
+            await after.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            session.SessionChanged = false;
+        }
+        catch (NpgsqlException ex)
+        {
+            throw Translate(step, new ScriptFailure(null, Part.Record, ex), outsideTransaction: true, 0, []);
+        }
+    }
+
+    /// <summary>Indexes left INVALID by a failed CREATE INDEX CONCURRENTLY, schema-qualified.</summary>
+    public Task<IReadOnlyList<string>> ReadInvalidIndexesAsync(CancellationToken cancellationToken) =>
+        session.GuardAsync(
+            () => ReadInvalidIndexesCoreAsync(cancellationToken),
+            "reading the indexes a failed CREATE INDEX CONCURRENTLY may have left",
+            "Nothing was changed. Run again once the server is reachable.",
+            cancellationToken);
+
+    private async Task<IReadOnlyList<string>> ReadInvalidIndexesCoreAsync(CancellationToken cancellationToken)
+    {
+        using NpgsqlBatch batch = session.CreateBatch();
+        batch.BatchCommands.Add(new NpgsqlBatchCommand(HistorySql.InvalidIndexes));
+        NpgsqlDataReader reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        await using (reader.ConfigureAwait(false))
+        {
+            var names = new List<string>();
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                names.Add(reader.GetString(0));
+            }
+
+            return names;
+        }
+    }
+
+    private async Task<IReadOnlyList<string>> ReadInvalidIndexesQuietlyAsync()
+    {
+        if (session.Connection.State != System.Data.ConnectionState.Open)
+        {
+            return [];
+        }
+
+        try
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+            return await ReadInvalidIndexesCoreAsync(timeout.Token).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is NpgsqlException or OperationCanceledException or InvalidOperationException)
+        {
+            return [];
+        }
+    }
+
+    private MigrationException Translate(PlannedMigration step, ScriptFailure failure, bool outsideTransaction, int retries, IReadOnlyList<string> invalidIndexes)
+    {
+        if (failure.Inner is PostgresException { SqlState: LockSql.LockLostSqlState } lost)
+        {
+            return new MigrationException(
+                $"{(step.Direction == MigrationDirection.Up ? "Applying" : "Reverting")} migration {step.Version} ({step.Description}) did not start: {lost.MessageText}. " +
+                "Nothing of it ran. Another runner may be migrating this database now; run again, and a run re-reads the history under the lock.",
+                lost);
+        }
+
+        if (failure.Part == Part.Record && failure.Inner is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation })
+        {
+            return AlreadyDone(step, failure.Inner);
+        }
+
+        FailurePhase phase = failure.Part switch
+        {
+            Part.Statement => FailurePhase.Script,
+            Part.Prelude => FailurePhase.BeforeScript,
+            _ => FailurePhase.HistoryWrite,
+        };
+        return MigrationErrors.Failed(step.Migration, step.Direction, step.Script, failure.Statement, failure.Inner, outsideTransaction, retries, options, invalidIndexes, phase);
+    }
+
+    private MigrationException AlreadyDone(PlannedMigration step, Exception? inner = null) => new(
+        step.Direction == MigrationDirection.Up
+            ? $"Version {step.Version} ({step.Description}) is already recorded as applied in {sql.QualifiedTable}: another runner applied it while this one ran. " +
+              "This run did not apply it again and stopped; nothing of it is doubled. Run status to see where the database stands."
+            : $"Version {step.Version} ({step.Description}) is no longer recorded as applied in {sql.QualifiedTable}: another runner reverted it while this one ran. " +
+              "This run did not revert it again and stopped. Run status to see where the database stands.",
+        inner);
+
+    /// <summary>A statement of a script failed; carries which one, until it is turned into a MigrationFailedException.</summary>
+    private sealed class ScriptFailure(SqlStatement? statement, Part part, Exception inner) : Exception(inner.Message, inner)
+    {
+        public SqlStatement? Statement { get; } = statement;
+
+        public Part Part { get; } = part;
+
+        public Exception Inner { get; } = inner;
+    }
+}

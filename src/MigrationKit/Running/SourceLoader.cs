@@ -1,0 +1,50 @@
+using Microsoft.Extensions.Logging;
+using MigrationKit.Diagnostics;
+using MigrationKit.Sources;
+
+namespace MigrationKit.Running;
+
+/// <summary>
+/// Reads the source for a run: every problem at once, and a source that finds no migration is an error (unless
+/// <see cref="MigrationOptions.AllowEmptySource"/>), saying where it looked and what it found instead.
+/// </summary>
+internal sealed class SourceLoader(IMigrationSource source, MigrationOptions options, ILogger logger, TimeProvider time)
+{
+    public IMigrationSource Source => source;
+
+    /// <summary>The names-only scan of a built-in source, for the no-op start; <see langword="null"/> for another source.</summary>
+    public async ValueTask<SourceCatalog?> ScanAsync(CancellationToken cancellationToken) =>
+        source is ICatalogMigrationSource catalogSource ? await catalogSource.ScanAsync(cancellationToken).ConfigureAwait(false) : null;
+
+    public async Task<SourceLoadResult> LoadAsync(CancellationToken cancellationToken)
+    {
+        long started = time.GetTimestamp();
+        SourceLoadResult result = await CompositeMigrationSource.LoadOneAsync(source, cancellationToken).ConfigureAwait(false);
+        if (logger.IsEnabled(LogLevel.Debug))
+        {
+            logger.SourceLoaded(result.Migrations.Count, source.ToString() ?? source.GetType().Name, time.GetElapsedTime(started).TotalMilliseconds);
+        }
+
+        if (result.Migrations.Count == 0 && !result.HasErrors)
+        {
+            string hint = source is ICatalogMigrationSource catalogSource ? catalogSource.ExplainEmpty() ?? string.Empty : string.Empty;
+            var empty = new ValidationProblem(
+                ValidationCode.EmptySource,
+                options.AllowEmptySource ? ValidationSeverity.Info : ValidationSeverity.Error,
+                options.AllowEmptySource
+                    ? $"The source ({source}) holds no migration; {nameof(MigrationOptions.AllowEmptySource)} is set, so that is not an error.{hint}"
+                    : $"The source ({source}) holds no migration, so there is nothing to apply and every applied version would look missing.{hint} " +
+                      $"Check the folder or the embedded resources (<EmbeddedResource Include=\"Migrations/*.sql\" /> and the folder given to FromEmbeddedResources), " +
+                      $"or set {nameof(MigrationOptions.AllowEmptySource)} = true if an empty source is intended.");
+            result = result with { Problems = [.. result.Problems, empty] };
+        }
+
+        return result;
+    }
+
+    public async Task<IReadOnlyList<Migration>> LoadOrThrowAsync(CancellationToken cancellationToken)
+    {
+        SourceLoadResult result = await LoadAsync(cancellationToken).ConfigureAwait(false);
+        return result.GetMigrationsOrThrow();
+    }
+}
