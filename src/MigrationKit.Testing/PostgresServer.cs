@@ -271,6 +271,9 @@ public sealed class PostgresServer : IAsyncDisposable
     /// Stops a private cluster's server and keeps its data (<c>pg_ctl stop -m</c> <paramref name="mode"/>: <c>fast</c>
     /// ends every session with SQLSTATE 57P01; <c>immediate</c> is a crash), until <see cref="StartServerAsync"/>. A test
     /// hook for failover tests: the primary goes away while a standby is promoted. Pools as for <see cref="RestartAsync"/>.
+    /// An immediate stop of a cluster that runs with <c>synchronous_commit = off</c> (the default of private clusters, for
+    /// speed) loses the commits of the last few hundred milliseconds, as a crash of such a server would; a test that
+    /// counts commits across an immediate stop starts the server with <see cref="PostgresServerOptions.SynchronousCommit"/>.
     /// </summary>
     /// <exception cref="NotSupportedException">The server is external or a container.</exception>
     internal async Task StopServerAsync(string mode = "fast", CancellationToken cancellationToken = default)
@@ -410,7 +413,8 @@ public sealed class PostgresServer : IAsyncDisposable
                 options.UseClusterTemplate,
                 options.PortPicker ?? LocalCluster.PickFreePort,
                 Environment.ProcessId,
-                StartWatchdog: true);
+                StartWatchdog: true,
+                SynchronousCommit: options.SynchronousCommit);
             var cluster = await LocalCluster.StartAsync(binaries.Binaries, user.User, settings, search.Logger, cancellationToken)
                 .ConfigureAwait(false);
             var server = new PostgresServer(

@@ -10,7 +10,8 @@ namespace MigrationKit.Testing.Internal;
 /// <summary>
 /// How a local cluster is started. <paramref name="CreateDataDirectory"/>, when given, makes the data folder (its
 /// argument, which does not exist yet) instead of the template or initdb, e.g. <c>pg_basebackup</c> for a standby, and
-/// returns where it came from, for the log.
+/// returns where it came from, for the log. <paramref name="SynchronousCommit"/> runs the server with
+/// <c>synchronous_commit = on</c>, so a commit survives an immediate stop, instead of <c>off</c>.
 /// </summary>
 internal sealed record LocalClusterSettings(
     TimeSpan StartTimeout,
@@ -18,7 +19,8 @@ internal sealed record LocalClusterSettings(
     Func<int> PortPicker,
     int OwnerProcessId,
     bool StartWatchdog,
-    Func<string, CancellationToken, Task<string>>? CreateDataDirectory = null);
+    Func<string, CancellationToken, Task<string>>? CreateDataDirectory = null,
+    bool SynchronousCommit = false);
 
 /// <summary>
 /// A private PostgreSQL cluster: a data folder (copied from a cached template, or made by initdb) under the
@@ -37,8 +39,9 @@ internal sealed class LocalCluster
     private int busy;
     private int stopped;
 
-    private LocalCluster(string folder, int port, Version serverVersion, Process postmaster, PostgresBinaries binaries, ServerUser user)
+    private LocalCluster(string folder, int port, Version serverVersion, Process postmaster, PostgresBinaries binaries, ServerUser user, bool synchronousCommit)
     {
+        SynchronousCommit = synchronousCommit;
         Folder = folder;
         Port = port;
         ServerVersion = serverVersion;
@@ -61,6 +64,9 @@ internal sealed class LocalCluster
 
     /// <summary>Gets the connection string to the <c>postgres</c> database as the <c>postgres</c> superuser.</summary>
     public string ConnectionString => BuildConnectionString(Port, pooling: null);
+
+    /// <summary>Gets a value indicating whether the server runs with <c>synchronous_commit = on</c>.</summary>
+    public bool SynchronousCommit { get; }
 
     /// <summary>Gets the server programs the cluster runs with.</summary>
     public PostgresBinaries Binaries => binaries;
@@ -133,12 +139,12 @@ internal sealed class LocalCluster
             for (var attempt = 1; ; attempt++)
             {
                 var port = settings.PortPicker();
-                var result = await TryStartAsync(folder, port, binaries, user, stopwatch, settings.StartTimeout, cancellationToken)
+                var result = await TryStartAsync(folder, port, binaries, user, settings.SynchronousCommit, stopwatch, settings.StartTimeout, cancellationToken)
                     .ConfigureAwait(false);
                 if (result.Postmaster is not null)
                 {
                     Log.LocalClusterStarted(logger, port, stopwatch.ElapsedMilliseconds, data, user.Name, origin);
-                    return new LocalCluster(folder, port, result.ServerVersion!, result.Postmaster, binaries, user);
+                    return new LocalCluster(folder, port, result.ServerVersion!, result.Postmaster, binaries, user, settings.SynchronousCommit);
                 }
 
                 if (result.PortTaken && attempt < MaximumStartAttempts)
@@ -262,7 +268,7 @@ internal sealed class LocalCluster
 
             postmaster?.Dispose();
             postmaster = null;
-            var result = await TryStartAsync(Folder, Port, binaries, user, Stopwatch.StartNew(), timeout, cancellationToken).ConfigureAwait(false);
+            var result = await TryStartAsync(Folder, Port, binaries, user, SynchronousCommit, Stopwatch.StartNew(), timeout, cancellationToken).ConfigureAwait(false);
             if (result.Postmaster is null)
             {
                 throw new InvalidOperationException(
@@ -327,7 +333,7 @@ internal sealed class LocalCluster
     }
 
     private static async Task<StartAttempt> TryStartAsync(
-        string folder, int port, PostgresBinaries binaries, ServerUser user, Stopwatch stopwatch, TimeSpan timeout, CancellationToken cancellationToken)
+        string folder, int port, PostgresBinaries binaries, ServerUser user, bool synchronousCommit, Stopwatch stopwatch, TimeSpan timeout, CancellationToken cancellationToken)
     {
         var data = Path.Combine(folder, "data");
         var log = Path.Combine(folder, "server.log");
@@ -340,7 +346,7 @@ internal sealed class LocalCluster
             "-c", "listen_addresses=127.0.0.1",
             "-c", "unix_socket_directories=",
             "-c", "fsync=off",
-            "-c", "synchronous_commit=off",
+            "-c", synchronousCommit ? "synchronous_commit=on" : "synchronous_commit=off",
             "-c", "full_page_writes=off",
             "-c", "max_connections=300",
             "-c", "shared_buffers=128MB",

@@ -51,6 +51,7 @@ internal sealed class PostgresServerGroup : IAsyncDisposable, IReadOnlyList<Post
                     UseClusterTemplate = template.UseClusterTemplate,
                     PortPicker = template.PortPicker,
                     DockerEndpoints = template.DockerEndpoints,
+                    SynchronousCommit = template.SynchronousCommit,
                 },
                 cancellationToken))
             .ToArray();
