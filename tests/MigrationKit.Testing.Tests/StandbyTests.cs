@@ -157,6 +157,25 @@ public sealed class StandbyTests
     }
 
     [Test]
+    public async Task A_pgbouncer_in_front_of_a_standby_reaches_a_server_in_recovery()
+    {
+        if (await PgBouncer.WhyUnavailableAsync() is { } whyNot)
+        {
+            Assert.Ignore(whyNot);
+        }
+
+        await using var database = await primary.CreateEmptyDatabaseAsync();
+        await standby.CatchUpAsync();
+        await using var pooler = await PgBouncer.StartAsync(standby.ConnectionString, new PgBouncerSettings());
+
+        var through = pooler.GetConnectionString(database.Name, pooling: false);
+
+        (await ServerPortAndRecoveryAsync(through)).Should().Be((standby.Port, true));
+        var write = () => ExecuteAsync(through, "CREATE TABLE refused (id int)");
+        (await write.Should().ThrowAsync<PostgresException>()).Which.SqlState.Should().Be(PostgresErrorCodes.ReadOnlySqlTransaction);
+    }
+
+    [Test]
     public async Task Dispose_stops_the_standby_deletes_its_folder_and_drops_its_slot()
     {
         var disposable = await PostgresStandby.StartAsync(primary);

@@ -30,6 +30,27 @@ internal static class PgBouncerHba
         lines.Append("# Written by MigrationKit.Testing from the server's pg_hba_file_rules.\n");
         lines.Append(CultureInfo.InvariantCulture, $"host pgbouncer {Name(adminUser)} 127.0.0.1/32 trust\n");
         var translated = 0;
+        try
+        {
+            translated = await TranslateServerRulesAsync(serverConnectionString, lines, cancellationToken).ConfigureAwait(false);
+        }
+        catch (PostgresException exception) when (exception.SqlState == PostgresErrorCodes.InsufficientPrivilege)
+        {
+            // Only superusers read pg_hba_file_rules (an external server's user may not be one): fall back to a password check.
+        }
+
+        if (translated == 0)
+        {
+            // None of the server's rules applies to a pooler: ask for a password (md5 switches to SCRAM for SCRAM secrets).
+            lines.Append("host all all 127.0.0.1/32 md5\n");
+        }
+
+        return lines.ToString();
+    }
+
+    private static async Task<int> TranslateServerRulesAsync(string serverConnectionString, StringBuilder lines, CancellationToken cancellationToken)
+    {
+        var translated = 0;
         var connection = new NpgsqlConnection(serverConnectionString);
         await using (connection.ConfigureAwait(false))
         {
@@ -66,13 +87,7 @@ internal static class PgBouncerHba
             }
         }
 
-        if (translated == 0)
-        {
-            // None of the server's rules applies to a pooler: ask for a password (md5 switches to SCRAM for SCRAM secrets).
-            lines.Append("host all all 127.0.0.1/32 md5\n");
-        }
-
-        return lines.ToString();
+        return translated;
     }
 
     /// <summary>Translates one row of <c>pg_hba_file_rules</c>; <see langword="null"/> when PgBouncer cannot apply it.</summary>
