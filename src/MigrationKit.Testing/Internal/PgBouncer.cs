@@ -246,7 +246,8 @@ internal sealed class PgBouncer : IAsyncDisposable
         {
             if (!process.HasExited)
             {
-                process.Kill(entireProcessTree: true);
+                // PgBouncer is one process (sh and setpriv exec it), so there is no tree to walk.
+                process.Kill();
                 using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
                 await process.WaitForExitAsync(timeout.Token).ConfigureAwait(false);
             }
