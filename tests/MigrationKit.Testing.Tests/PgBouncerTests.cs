@@ -205,6 +205,24 @@ public sealed class PgBouncerTests
     }
 
     [Test]
+    public async Task When_the_picked_port_is_taken_pgbouncer_is_started_on_another()
+    {
+        using var occupier = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        occupier.Start();
+        var takenPort = ((System.Net.IPEndPoint)occupier.LocalEndpoint).Port;
+        var picks = 0;
+        using var logs = new RecordingLoggerFactory();
+        var settings = new PgBouncerSettings { PortPicker = () => Interlocked.Increment(ref picks) == 1 ? takenPort : LocalCluster.PickFreePort() };
+
+        await using var pooler = await PgBouncer.StartAsync(server.ConnectionString, settings, logs.CreateLogger("test"));
+
+        picks.Should().Be(2);
+        pooler.Port.Should().NotBe(takenPort);
+        logs.Entries.Should().Contain(e => e.EventId.Id == 6032 && e.Message.Contains($"Port {takenPort} ", StringComparison.Ordinal));
+        (await TestSupport.ScalarAsync<int>(pooler.GetConnectionString("postgres", pooling: false), "SELECT 1")).Should().Be(1);
+    }
+
+    [Test]
     public async Task A_missing_pgbouncer_program_is_a_reason_to_skip_and_a_start_failure_that_says_so()
     {
         var missing = Path.Combine(Path.GetTempPath(), "no-such-folder", "pgbouncer");

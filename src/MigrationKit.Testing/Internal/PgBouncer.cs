@@ -161,7 +161,7 @@ internal sealed class PgBouncer : IAsyncDisposable
             var client = new NpgsqlConnectionStringBuilder(serverConnectionString) { Host = "127.0.0.1", Database = "postgres" };
             for (var attempt = 1; ; attempt++)
             {
-                var port = LocalCluster.PickFreePort();
+                var port = (settings.PortPicker ?? LocalCluster.PickFreePort)();
                 await File.WriteAllTextAsync(
                     Path.Combine(folder, "pgbouncer.ini"), Configuration(folder, port, server, adminUser, settings), cancellationToken).ConfigureAwait(false);
                 var (started, failure, portTaken) = await TryStartAsync(folder, port, binary, user, settings.StartTimeout, cancellationToken)
@@ -385,7 +385,7 @@ internal sealed class PgBouncer : IAsyncDisposable
                 }
 
                 // PgBouncer logs "process up" once it listens; the connection proves the port is its own.
-                if (ReadLogTail(log).Contains("process up", StringComparison.Ordinal) && await AcceptsAsync(port, cancellationToken).ConfigureAwait(false))
+                if (ReadLog(log).Contains("process up", StringComparison.Ordinal) && await AcceptsAsync(port, cancellationToken).ConfigureAwait(false))
                 {
                     return (process, string.Empty, false);
                 }
@@ -430,24 +430,26 @@ internal sealed class PgBouncer : IAsyncDisposable
 
     private static string ReadLogTail(string log)
     {
+        var lines = ReadLog(log).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        return lines.Length == 0 ? "(the log is empty or cannot be read)" : string.Join(Environment.NewLine, lines.TakeLast(20));
+    }
+
+    private static string ReadLog(string log)
+    {
         try
         {
             using var stream = new FileStream(log, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
             using var reader = new StreamReader(stream);
-            var lines = reader.ReadToEnd().Split('\n', StringSplitOptions.RemoveEmptyEntries);
-            return lines.Length == 0 ? "(the log is empty)" : string.Join(Environment.NewLine, lines.TakeLast(20));
-        }
-        catch (FileNotFoundException)
-        {
-            return "(there is no log)";
+            return reader.ReadToEnd();
         }
         catch (IOException)
         {
-            return "(the log cannot be read)";
+            // Not made yet (FileNotFoundException is an IOException).
+            return string.Empty;
         }
         catch (UnauthorizedAccessException)
         {
-            return "(the log cannot be read)";
+            return string.Empty;
         }
     }
 }

@@ -43,6 +43,9 @@ internal sealed record PgBouncerSettings
     /// <summary>Gets the <c>pgbouncer</c> program; <see langword="null"/> finds it on <c>PATH</c> and in the usual folders.</summary>
     public string? BinaryPath { get; init; }
 
+    /// <summary>Gets the function that picks a free loopback port; <see langword="null"/> binds port 0 (tests replace it).</summary>
+    public Func<int>? PortPicker { get; init; }
+
     /// <summary>Gets how long PgBouncer may take to listen.</summary>
     /// <value>The default is 30 seconds.</value>
     public TimeSpan StartTimeout { get; init; } = TimeSpan.FromSeconds(30);
