@@ -176,6 +176,19 @@ public sealed class StandbyTests
     }
 
     [Test]
+    public async Task An_external_server_cannot_have_a_standby_and_says_why()
+    {
+        await using var external = await PostgresServer.StartAsync(new PostgresServerOptions { ConnectionString = primary.ConnectionString });
+
+        var whyNot = PostgresStandby.WhyUnavailable(external);
+        var start = () => PostgresStandby.StartAsync(external);
+
+        PostgresStandby.WhyUnavailable(primary).Should().BeNull();
+        whyNot.Should().Contain("this server is External");
+        (await start.Should().ThrowAsync<NotSupportedException>()).Which.Message.Should().Contain(whyNot);
+    }
+
+    [Test]
     public async Task Dispose_stops_the_standby_deletes_its_folder_and_drops_its_slot()
     {
         var disposable = await PostgresStandby.StartAsync(primary);

@@ -56,18 +56,38 @@ internal sealed class PostgresStandby : IAsyncDisposable
     public string ConnectionString => Cluster.ConnectionString;
 
     /// <summary>
+    /// Says why <paramref name="primary"/> cannot have a standby here, for <c>Assert.Ignore</c>; <see langword="null"/>
+    /// when it can: it must be a private cluster started by this process (not an external server or a container), and
+    /// <c>pg_basebackup</c> must be found beside its server programs or on <c>PATH</c>.
+    /// </summary>
+    public static string? WhyUnavailable(PostgresServer primary)
+    {
+        ArgumentNullException.ThrowIfNull(primary);
+        if (primary.Cluster is not { } cluster)
+        {
+            return $"a standby is made from a private cluster started by this process; this server is {primary.Kind} (MIGRATIONKIT_TEST_CONNECTION or a container)";
+        }
+
+        return cluster.Binaries.FindProgram("pg_basebackup") is null
+            ? $"a standby needs pg_basebackup, which is neither in {cluster.Binaries.BinDirectory}, nor beside the real postgres, nor on PATH"
+            : null;
+    }
+
+    /// <summary>
     /// Starts a standby of <paramref name="primary"/>, which must be a private cluster (<see cref="PostgresServerKind.LocalCluster"/>),
     /// and returns once it is in recovery and streaming from the primary.
     /// </summary>
-    /// <exception cref="NotSupportedException">The primary is not a private cluster started by this process.</exception>
+    /// <exception cref="NotSupportedException">The primary cannot have a standby here (see <see cref="WhyUnavailable"/>).</exception>
     /// <exception cref="InvalidOperationException">The backup or the start failed (the message has the tool's or the server's output).</exception>
     public static async Task<PostgresStandby> StartAsync(PostgresServer primary, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(primary);
-        var source = primary.Cluster ?? throw new NotSupportedException(
-            $"A standby is made from a private cluster started by this process; this server is {primary.Kind}.");
-        var baseBackup = source.Binaries.FindProgram("pg_basebackup") ?? throw new NotSupportedException(
-            $"A standby needs pg_basebackup, which is neither in {source.Binaries.BinDirectory}, nor beside the real postgres, nor on PATH.");
+        if (WhyUnavailable(primary) is { } whyNot)
+        {
+            throw new NotSupportedException($"The test standby cannot start: {whyNot}.");
+        }
+
+        var source = primary.Cluster!;
+        var baseBackup = source.Binaries.FindProgram("pg_basebackup")!;
 
         var stopwatch = Stopwatch.StartNew();
         var slot = "mk_standby_" + ClusterRoot.RandomHex(6);
