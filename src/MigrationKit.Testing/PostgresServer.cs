@@ -247,25 +247,52 @@ public sealed class PostgresServer : IAsyncDisposable
         }
     }
 
+    /// <summary>Gets the private cluster this instance started; <see langword="null"/> for an external server or a container.</summary>
+    internal LocalCluster? Cluster => cluster;
+
+    /// <summary>Gets the logger of this instance (for the test topology: standbys and poolers in front of it).</summary>
+    internal ILogger Logger => logger;
+
     /// <summary>
     /// Restarts a private cluster in place (same port, same data), like <c>pg_ctl restart</c>: every session is ended
     /// (<paramref name="mode"/> <c>fast</c>, SQLSTATE 57P01) or the server crashes and recovers (<c>immediate</c>).
     /// Other connection pools are left as they are, as a real restart leaves an application's (only this instance's own,
-    /// for creating and dropping databases, is cleared). A test hook for fault tests; only a local cluster can be restarted.
+    /// for creating and dropping databases and the warm connections of spare databases, are cleared). A test hook for
+    /// fault tests; only a local cluster can be restarted.
     /// </summary>
     /// <exception cref="NotSupportedException">The server is external or a container.</exception>
     internal async Task RestartAsync(string mode = "fast", CancellationToken cancellationToken = default)
     {
-        ObjectDisposedException.ThrowIf(Volatile.Read(ref disposed) != 0, this);
-        if (cluster is null)
-        {
-            throw new NotSupportedException($"Only a private cluster started by this instance can be restarted; this server is {Kind}.");
-        }
+        await RequireCluster("restarted").RestartAsync(mode, TimeSpan.FromSeconds(60), cancellationToken).ConfigureAwait(false);
+        ClearOwnPools();
+    }
 
-        await cluster.RestartAsync(mode, TimeSpan.FromSeconds(60), cancellationToken).ConfigureAwait(false);
+    /// <summary>
+    /// Stops a private cluster's server and keeps its data (<c>pg_ctl stop -m</c> <paramref name="mode"/>: <c>fast</c>
+    /// ends every session with SQLSTATE 57P01; <c>immediate</c> is a crash), until <see cref="StartServerAsync"/>. A test
+    /// hook for failover tests: the primary goes away while a standby is promoted. Pools as for <see cref="RestartAsync"/>.
+    /// An immediate stop of a cluster that runs with <c>synchronous_commit = off</c> (the default of private clusters, for
+    /// speed) loses the commits of the last few hundred milliseconds, as a crash of such a server would; a test that
+    /// counts commits across an immediate stop starts the server with <see cref="PostgresServerOptions.SynchronousCommit"/>.
+    /// </summary>
+    /// <exception cref="NotSupportedException">The server is external or a container.</exception>
+    internal async Task StopServerAsync(string mode = "fast", CancellationToken cancellationToken = default)
+    {
+        var local = RequireCluster("stopped");
+        await local.StopServerAsync(mode, cancellationToken).ConfigureAwait(false);
+        ClearOwnPools();
+        Log.LocalClusterServerStopped(logger, local.Port, mode);
+    }
 
-        // This instance's own pool (creating and dropping databases) must not hand out a connection the restart ended.
-        ServerQueries.ClearPool(adminConnectionString);
+    /// <summary>Starts a private cluster's server again after <see cref="StopServerAsync"/>, on the same port.</summary>
+    /// <exception cref="NotSupportedException">The server is external or a container.</exception>
+    internal async Task StartServerAsync(CancellationToken cancellationToken = default)
+    {
+        var local = RequireCluster("started again");
+        var stopwatch = Stopwatch.StartNew();
+        await local.StartServerAsync(TimeSpan.FromSeconds(60), cancellationToken).ConfigureAwait(false);
+        ClearOwnPools();
+        Log.LocalClusterServerStarted(logger, local.Port, stopwatch.ElapsedMilliseconds);
     }
 
     /// <summary>
@@ -386,7 +413,8 @@ public sealed class PostgresServer : IAsyncDisposable
                 options.UseClusterTemplate,
                 options.PortPicker ?? LocalCluster.PickFreePort,
                 Environment.ProcessId,
-                StartWatchdog: true);
+                StartWatchdog: true,
+                SynchronousCommit: options.SynchronousCommit);
             var cluster = await LocalCluster.StartAsync(binaries.Binaries, user.User, settings, search.Logger, cancellationToken)
                 .ConfigureAwait(false);
             var server = new PostgresServer(
@@ -475,6 +503,19 @@ public sealed class PostgresServer : IAsyncDisposable
             .Append("install the PostgreSQL server binaries (initdb, pg_ctl, postgres; e.g. the postgresql package) or point PostgresServerOptions.BinDirectory at them; ")
             .Append("or start a Docker engine (reachable through DOCKER_HOST or /var/run/docker.sock).");
         return message.ToString();
+    }
+
+    private LocalCluster RequireCluster(string what)
+    {
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref disposed) != 0, this);
+        return cluster ?? throw new NotSupportedException($"Only a private cluster started by this instance can be {what}; this server is {Kind}.");
+    }
+
+    /// <summary>After a restart, the connections this instance keeps for itself must not be handed out again.</summary>
+    private void ClearOwnPools()
+    {
+        ServerQueries.ClearPool(adminConnectionString);
+        spares.ClearPools();
     }
 
     private ThrowawayDatabase Register(string name)

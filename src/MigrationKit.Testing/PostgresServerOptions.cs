@@ -81,4 +81,11 @@ public sealed class PostgresServerOptions
     /// Gets or sets the Docker endpoints to probe instead of <c>DOCKER_HOST</c> and the usual sockets; tests set it.
     /// </summary>
     internal IReadOnlyList<string>? DockerEndpoints { get; set; }
+
+    /// <summary>
+    /// Gets or sets a value indicating whether a local cluster runs with <c>synchronous_commit = on</c> (as production
+    /// servers do) instead of <c>off</c> (faster). With it off, an immediate stop (a crash) may lose the commits of the
+    /// last few hundred milliseconds; restart and failover tests that count what was committed turn it on.
+    /// </summary>
+    internal bool SynchronousCommit { get; set; }
 }

@@ -13,6 +13,12 @@ public static class Program
     public const string HoldLocalClusterMode = "hold-local-cluster";
 
     /// <summary>
+    /// <c>hold-pgbouncer</c>: starts a local cluster and a PgBouncer in front of it, prints <c>READY {pgbouncer pid}
+    /// {pgbouncer folder}</c> and waits to be killed.
+    /// </summary>
+    public const string HoldPgBouncerMode = "hold-pgbouncer";
+
+    /// <summary>
     /// <c>create-database {connection string} {migrations folder}</c>: creates a migrated throwaway database on that
     /// server and prints <c>BUILT</c> or <c>CLONED</c> (whether this process built the template) and the template's name.
     /// </summary>
@@ -25,9 +31,14 @@ public static class Program
             return await CreateDatabaseAsync(connectionString, folder);
         }
 
+        if (args is [HoldPgBouncerMode])
+        {
+            return await HoldPgBouncerAsync();
+        }
+
         if (args is not [HoldLocalClusterMode])
         {
-            await Console.Error.WriteLineAsync($"usage: {HoldLocalClusterMode} | {CreateDatabaseMode} <connection string> <folder>");
+            await Console.Error.WriteLineAsync($"usage: {HoldLocalClusterMode} | {HoldPgBouncerMode} | {CreateDatabaseMode} <connection string> <folder>");
             return 2;
         }
 
@@ -47,6 +58,17 @@ public static class Program
         Console.Out.Flush();
 
         // Wait until killed (or until the parent closes standard input).
+        await Console.In.ReadToEndAsync();
+        return 0;
+    }
+
+    private static async Task<int> HoldPgBouncerAsync()
+    {
+        var options = new PostgresServerOptions { AllowContainer = false, IgnoreEnvironmentVariable = true };
+        await using var server = await PostgresServer.StartAsync(options);
+        await using var pooler = await Internal.PgBouncer.StartAsync(server);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"READY {pooler.ProcessId} {pooler.Folder}"));
+        Console.Out.Flush();
         await Console.In.ReadToEndAsync();
         return 0;
     }

@@ -57,10 +57,14 @@ internal static class TestSupport
         return int.Parse(line.Split('\t', StringSplitOptions.RemoveEmptyEntries)[1], NumberStyles.None, CultureInfo.InvariantCulture);
     }
 
-    /// <summary>Lists the command lines of the postgres processes whose data folder is under the cluster root (Linux).</summary>
+    /// <summary>
+    /// Lists the command lines of the postgres processes whose data folder is in a cluster folder of this process under
+    /// the cluster root (Linux). Other test processes on the machine (another test project, another checkout) share the
+    /// root, so their servers are left out.
+    /// </summary>
     public static string[] ServersUnderClusterRoot()
     {
-        var root = Internal.ClusterRoot.Get();
+        var root = Path.Combine(Internal.ClusterRoot.Get(), OwnFolderPrefix);
         var found = new List<string>();
         foreach (var process in Process.GetProcessesByName("postgres"))
         {
@@ -84,9 +88,14 @@ internal static class TestSupport
         return [.. found];
     }
 
-    /// <summary>Lists the cluster folders (not templates) under the cluster root.</summary>
+    /// <summary>
+    /// Lists the cluster folders (not templates) of this process under the cluster root; other test processes on the
+    /// machine share the root, and their folders come and go at any time.
+    /// </summary>
     public static string[] ClusterFolders() =>
-        [.. Directory.GetDirectories(Internal.ClusterRoot.Get()).Where(d => !Path.GetFileName(d).StartsWith("template-", StringComparison.Ordinal))];
+        [.. Directory.GetDirectories(Internal.ClusterRoot.Get(), OwnFolderPrefix + "*")];
+
+    private static string OwnFolderPrefix => Environment.ProcessId.ToString(CultureInfo.InvariantCulture) + "-";
 }
 
 /// <summary>A logger factory that records every message, for assertions on what was logged.</summary>

@@ -4,7 +4,7 @@ namespace MigrationKit.Testing.Internal;
 
 /// <summary>
 /// Removes cluster folders whose owning process has died without cleaning up (and whose watchdog did not either):
-/// stops their postmaster, then deletes the folder. Safe to run from several processes at once.
+/// stops their postmaster (or kills their PgBouncer), then deletes the folder. Safe to run from several processes at once.
 /// </summary>
 internal static class ClusterJanitor
 {
@@ -42,6 +42,7 @@ internal static class ClusterJanitor
                         cancellationToken).ConfigureAwait(false);
                 }
 
+                PgBouncer.KillLeftOver(folder);
                 DeleteFolder(folder);
                 Log.StaleClusterRemoved(logger, folder, processId);
             }

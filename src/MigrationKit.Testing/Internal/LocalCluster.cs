@@ -7,13 +7,20 @@ using Npgsql;
 
 namespace MigrationKit.Testing.Internal;
 
-/// <summary>How a local cluster is started.</summary>
+/// <summary>
+/// How a local cluster is started. <paramref name="CreateDataDirectory"/>, when given, makes the data folder (its
+/// argument, which does not exist yet) instead of the template or initdb, e.g. <c>pg_basebackup</c> for a standby, and
+/// returns where it came from, for the log. <paramref name="SynchronousCommit"/> runs the server with
+/// <c>synchronous_commit = on</c>, so a commit survives an immediate stop, instead of <c>off</c>.
+/// </summary>
 internal sealed record LocalClusterSettings(
     TimeSpan StartTimeout,
     bool UseTemplate,
     Func<int> PortPicker,
     int OwnerProcessId,
-    bool StartWatchdog);
+    bool StartWatchdog,
+    Func<string, CancellationToken, Task<string>>? CreateDataDirectory = null,
+    bool SynchronousCommit = false);
 
 /// <summary>
 /// A private PostgreSQL cluster: a data folder (copied from a cached template, or made by initdb) under the
@@ -27,13 +34,14 @@ internal sealed class LocalCluster
     private static readonly TimeSpan TemplateLifetime = TimeSpan.FromDays(7);
 
     private readonly PostgresBinaries binaries;
-    private Process postmaster;
-    private int restarting;
     private readonly ServerUser user;
+    private Process? postmaster;
+    private int busy;
     private int stopped;
 
-    private LocalCluster(string folder, int port, Version serverVersion, Process postmaster, PostgresBinaries binaries, ServerUser user)
+    private LocalCluster(string folder, int port, Version serverVersion, Process postmaster, PostgresBinaries binaries, ServerUser user, bool synchronousCommit)
     {
+        SynchronousCommit = synchronousCommit;
         Folder = folder;
         Port = port;
         ServerVersion = serverVersion;
@@ -56,6 +64,18 @@ internal sealed class LocalCluster
 
     /// <summary>Gets the connection string to the <c>postgres</c> database as the <c>postgres</c> superuser.</summary>
     public string ConnectionString => BuildConnectionString(Port, pooling: null);
+
+    /// <summary>Gets a value indicating whether the server runs with <c>synchronous_commit = on</c>.</summary>
+    public bool SynchronousCommit { get; }
+
+    /// <summary>Gets the server programs the cluster runs with.</summary>
+    public PostgresBinaries Binaries => binaries;
+
+    /// <summary>Gets the operating-system user the server runs as.</summary>
+    public ServerUser User => user;
+
+    /// <summary>Gets a value indicating whether the postmaster runs (not stopped by <see cref="StopServerAsync"/> or <see cref="StopAsync"/>).</summary>
+    public bool IsRunning => postmaster is { HasExited: false };
 
     /// <summary>Picks a free loopback port by binding port 0.</summary>
     public static int PickFreePort()
@@ -89,7 +109,7 @@ internal sealed class LocalCluster
             {
                 try
                 {
-                    await ClusterWatchdog.StartAsync(settings.OwnerProcessId, folder, binaries, user, cancellationToken).ConfigureAwait(false);
+                    await ClusterWatchdog.StartAsync(settings.OwnerProcessId, folder, binaries.PgCtl, user, cancellationToken).ConfigureAwait(false);
                 }
                 catch (Exception exception) when (exception is InvalidOperationException or TimeoutException or System.ComponentModel.Win32Exception)
                 {
@@ -99,7 +119,11 @@ internal sealed class LocalCluster
 
             var data = Path.Combine(folder, "data");
             string origin;
-            if (settings.UseTemplate)
+            if (settings.CreateDataDirectory is { } createDataDirectory)
+            {
+                origin = await createDataDirectory(data, cancellationToken).ConfigureAwait(false);
+            }
+            else if (settings.UseTemplate)
             {
                 var template = await ClusterTemplate.GetAsync(root, binaries, user, settings.StartTimeout, logger, cancellationToken)
                     .ConfigureAwait(false);
@@ -115,12 +139,12 @@ internal sealed class LocalCluster
             for (var attempt = 1; ; attempt++)
             {
                 var port = settings.PortPicker();
-                var result = await TryStartAsync(folder, port, binaries, user, stopwatch, settings.StartTimeout, cancellationToken)
+                var result = await TryStartAsync(folder, port, binaries, user, settings.SynchronousCommit, stopwatch, settings.StartTimeout, cancellationToken)
                     .ConfigureAwait(false);
                 if (result.Postmaster is not null)
                 {
                     Log.LocalClusterStarted(logger, port, stopwatch.ElapsedMilliseconds, data, user.Name, origin);
-                    return new LocalCluster(folder, port, result.ServerVersion!, result.Postmaster, binaries, user);
+                    return new LocalCluster(folder, port, result.ServerVersion!, result.Postmaster, binaries, user, settings.SynchronousCommit);
                 }
 
                 if (result.PortTaken && attempt < MaximumStartAttempts)
@@ -151,7 +175,7 @@ internal sealed class LocalCluster
 
         try
         {
-            if (!postmaster.HasExited)
+            if (postmaster is { HasExited: false } running)
             {
                 await ProcessRunner.RunAsync(
                     user.Wrap(binaries.PgCtl, "stop", "-D", DataDirectory, "-m", "immediate", "-W"),
@@ -162,50 +186,89 @@ internal sealed class LocalCluster
                 timeout.CancelAfter(TimeSpan.FromSeconds(30));
                 try
                 {
-                    await postmaster.WaitForExitAsync(timeout.Token).ConfigureAwait(false);
+                    await running.WaitForExitAsync(timeout.Token).ConfigureAwait(false);
                 }
                 catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
                 {
-                    postmaster.Kill(entireProcessTree: true);
+                    running.Kill(entireProcessTree: true);
                 }
             }
         }
         finally
         {
-            postmaster.Dispose();
+            postmaster?.Dispose();
+            postmaster = null;
             ClusterJanitor.DeleteFolder(Folder);
         }
     }
 
     /// <summary>
-    /// Restarts the server on the same port and data folder, as <c>pg_ctl restart</c> does: <c>pg_ctl stop</c> in the
-    /// given mode (<c>fast</c>: sessions are ended with SQLSTATE 57P01 and a checkpoint is written; <c>immediate</c>: a
-    /// crash, recovered from the WAL at the next start), then a new postmaster. A test hook for fault tests.
+    /// Restarts the server on the same port and data folder, as <c>pg_ctl restart</c> does: <see cref="StopServerAsync"/>
+    /// in <paramref name="mode"/>, then <see cref="StartServerAsync"/>. A test hook for fault tests.
     /// </summary>
     public async Task RestartAsync(string mode, TimeSpan timeout, CancellationToken cancellationToken = default)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(mode);
-        if (Interlocked.Exchange(ref restarting, 1) != 0)
-        {
-            throw new InvalidOperationException("The cluster is already restarting.");
-        }
+        await StopServerAsync(mode, cancellationToken).ConfigureAwait(false);
+        await StartServerAsync(timeout, cancellationToken).ConfigureAwait(false);
+    }
 
+    /// <summary>
+    /// Stops the postmaster and keeps the folder, so <see cref="StartServerAsync"/> can start it again: <c>pg_ctl stop</c>
+    /// in <paramref name="mode"/> (<c>smart</c>: waits for the sessions to end; <c>fast</c>: sessions are ended with SQLSTATE
+    /// 57P01 and a checkpoint is written; <c>immediate</c>: a crash, recovered from the WAL at the next start). Returns at
+    /// once when the server is already stopped. A test hook for restart and failover tests.
+    /// </summary>
+    public async Task StopServerAsync(string mode, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(mode);
+        EnterTransition();
         try
         {
             ObjectDisposedException.ThrowIf(Volatile.Read(ref stopped) != 0, this);
-            await ProcessRunner.RunCheckedAsync(
-                user.Wrap(binaries.PgCtl, "stop", "-D", DataDirectory, "-m", mode, "-w", "-t", "60"),
-                Folder,
-                TimeSpan.FromSeconds(70),
-                cancellationToken).ConfigureAwait(false);
-            using (var exit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
+            if (postmaster is not { } running)
             {
-                exit.CancelAfter(TimeSpan.FromSeconds(30));
-                await postmaster.WaitForExitAsync(exit.Token).ConfigureAwait(false);
+                return;
             }
 
-            postmaster.Dispose();
-            var result = await TryStartAsync(Folder, Port, binaries, user, Stopwatch.StartNew(), timeout, cancellationToken).ConfigureAwait(false);
+            if (!running.HasExited)
+            {
+                await ProcessRunner.RunCheckedAsync(
+                    user.Wrap(binaries.PgCtl, "stop", "-D", DataDirectory, "-m", mode, "-w", "-t", "60"),
+                    Folder,
+                    TimeSpan.FromSeconds(70),
+                    cancellationToken).ConfigureAwait(false);
+                using var exit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                exit.CancelAfter(TimeSpan.FromSeconds(30));
+                await running.WaitForExitAsync(exit.Token).ConfigureAwait(false);
+            }
+
+            running.Dispose();
+            postmaster = null;
+        }
+        finally
+        {
+            Volatile.Write(ref busy, 0);
+        }
+    }
+
+    /// <summary>
+    /// Starts the postmaster again on the same port and data folder after <see cref="StopServerAsync"/>, and waits until it
+    /// accepts connections (a standby: read-only ones). Returns at once when the server runs.
+    /// </summary>
+    public async Task StartServerAsync(TimeSpan timeout, CancellationToken cancellationToken = default)
+    {
+        EnterTransition();
+        try
+        {
+            ObjectDisposedException.ThrowIf(Volatile.Read(ref stopped) != 0, this);
+            if (postmaster is { HasExited: false })
+            {
+                return;
+            }
+
+            postmaster?.Dispose();
+            postmaster = null;
+            var result = await TryStartAsync(Folder, Port, binaries, user, SynchronousCommit, Stopwatch.StartNew(), timeout, cancellationToken).ConfigureAwait(false);
             if (result.Postmaster is null)
             {
                 throw new InvalidOperationException(
@@ -217,7 +280,38 @@ internal sealed class LocalCluster
         }
         finally
         {
-            Volatile.Write(ref restarting, 0);
+            Volatile.Write(ref busy, 0);
+        }
+    }
+
+    /// <summary>
+    /// Promotes a standby (<c>pg_ctl promote -w</c>): returns once it has left recovery and accepts writes.
+    /// </summary>
+    public async Task PromoteAsync(TimeSpan timeout, CancellationToken cancellationToken = default)
+    {
+        EnterTransition();
+        try
+        {
+            ObjectDisposedException.ThrowIf(Volatile.Read(ref stopped) != 0, this);
+            var seconds = Math.Max(1, (int)Math.Ceiling(timeout.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+            await ProcessRunner.RunCheckedAsync(
+                user.Wrap(binaries.PgCtl, "promote", "-D", DataDirectory, "-w", "-t", seconds),
+                Folder,
+                timeout + TimeSpan.FromSeconds(10),
+                cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            Volatile.Write(ref busy, 0);
+        }
+    }
+
+    /// <summary>Stopping, starting and promoting are one at a time; a second one at once is a mistake in the test.</summary>
+    private void EnterTransition()
+    {
+        if (Interlocked.Exchange(ref busy, 1) != 0)
+        {
+            throw new InvalidOperationException("The cluster is already being stopped, started or promoted; wait for that first.");
         }
     }
 
@@ -239,7 +333,7 @@ internal sealed class LocalCluster
     }
 
     private static async Task<StartAttempt> TryStartAsync(
-        string folder, int port, PostgresBinaries binaries, ServerUser user, Stopwatch stopwatch, TimeSpan timeout, CancellationToken cancellationToken)
+        string folder, int port, PostgresBinaries binaries, ServerUser user, bool synchronousCommit, Stopwatch stopwatch, TimeSpan timeout, CancellationToken cancellationToken)
     {
         var data = Path.Combine(folder, "data");
         var log = Path.Combine(folder, "server.log");
@@ -252,7 +346,7 @@ internal sealed class LocalCluster
             "-c", "listen_addresses=127.0.0.1",
             "-c", "unix_socket_directories=",
             "-c", "fsync=off",
-            "-c", "synchronous_commit=off",
+            "-c", synchronousCommit ? "synchronous_commit=on" : "synchronous_commit=off",
             "-c", "full_page_writes=off",
             "-c", "max_connections=300",
             "-c", "shared_buffers=128MB",

@@ -88,4 +88,38 @@ internal static partial class Log
     [LoggerMessage(EventId = 6020, EventName = "DatabaseDropQueued", Level = LogLevel.Debug,
         Message = "Queued the throwaway database {Database} to be dropped in the background")]
     public static partial void DatabaseDropQueued(ILogger logger, string database);
+
+    // 6030-6049: the test topology (PgBouncer, standbys, stopping and starting a server).
+    [LoggerMessage(EventId = 6030, EventName = "PgBouncerStarted", Level = LogLevel.Information,
+        Message = "Started PgBouncer ({PoolMode} pooling, {PoolSize} server connection(s) per pool) on 127.0.0.1:{Port} in front of {ServerHost}:{ServerPort} in {ElapsedMilliseconds} ms (folder {Directory}, running as {User})")]
+    public static partial void PgBouncerStarted(
+        ILogger logger, PgBouncerPoolMode poolMode, int poolSize, int port, string serverHost, int serverPort, long elapsedMilliseconds, string directory, string user);
+
+    [LoggerMessage(EventId = 6031, EventName = "PgBouncerStopped", Level = LogLevel.Debug,
+        Message = "Stopped PgBouncer on port {Port} and deleted {Directory}")]
+    public static partial void PgBouncerStopped(ILogger logger, int port, string directory);
+
+    [LoggerMessage(EventId = 6032, EventName = "PgBouncerPortTaken", Level = LogLevel.Debug,
+        Message = "Port {Port} was taken before PgBouncer could listen on it; retrying with another port")]
+    public static partial void PgBouncerPortTaken(ILogger logger, int port);
+
+    [LoggerMessage(EventId = 6033, EventName = "StandbyStarted", Level = LogLevel.Information,
+        Message = "Started a streaming standby of 127.0.0.1:{PrimaryPort} on 127.0.0.1:{Port} in {ElapsedMilliseconds} ms (replication slot {Slot})")]
+    public static partial void StandbyStarted(ILogger logger, int primaryPort, int port, long elapsedMilliseconds, string slot);
+
+    [LoggerMessage(EventId = 6034, EventName = "StandbyPromoted", Level = LogLevel.Information,
+        Message = "Promoted the standby on 127.0.0.1:{Port} to a primary in {ElapsedMilliseconds} ms")]
+    public static partial void StandbyPromoted(ILogger logger, int port, long elapsedMilliseconds);
+
+    [LoggerMessage(EventId = 6035, EventName = "ReplicationSlotDropFailed", Level = LogLevel.Debug,
+        Message = "Could not drop the replication slot {Slot} of a disposed standby on its primary; it goes with the primary")]
+    public static partial void ReplicationSlotDropFailed(ILogger logger, string slot, Exception exception);
+
+    [LoggerMessage(EventId = 6036, EventName = "LocalClusterServerStopped", Level = LogLevel.Information,
+        Message = "Stopped the private PostgreSQL server on port {Port} ({Mode}); its data is kept")]
+    public static partial void LocalClusterServerStopped(ILogger logger, int port, string mode);
+
+    [LoggerMessage(EventId = 6037, EventName = "LocalClusterServerStarted", Level = LogLevel.Information,
+        Message = "Started the private PostgreSQL server on port {Port} again in {ElapsedMilliseconds} ms")]
+    public static partial void LocalClusterServerStarted(ILogger logger, int port, long elapsedMilliseconds);
 }

@@ -33,6 +33,29 @@ internal sealed class PostgresBinaries
     public string VersionText { get; }
 
     /// <summary>
+    /// Finds another PostgreSQL program (e.g. <c>pg_basebackup</c>) of the same installation: in <see cref="BinDirectory"/>,
+    /// else beside the real <c>postgres</c> when <see cref="BinDirectory"/> holds a link to it (as /usr/local/bin may),
+    /// else on <c>PATH</c>; <see langword="null"/> when it is nowhere.
+    /// </summary>
+    public string? FindProgram(string name)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        var beside = Path.Combine(BinDirectory, name);
+        if (File.Exists(beside))
+        {
+            return beside;
+        }
+
+        var realPostgres = File.ResolveLinkTarget(Postgres, returnFinalTarget: true)?.FullName;
+        if (realPostgres is not null && Path.GetDirectoryName(realPostgres) is { } realFolder && File.Exists(Path.Combine(realFolder, name)))
+        {
+            return Path.Combine(realFolder, name);
+        }
+
+        return ProcessRunner.FindOnPath(name);
+    }
+
+    /// <summary>
     /// Finds the server programs in <paramref name="binDirectory"/> when given, else in the folders of <c>PATH</c>,
     /// then in the usual install locations (highest version first).
     /// </summary>

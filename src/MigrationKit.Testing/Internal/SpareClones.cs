@@ -76,6 +76,21 @@ internal sealed class SpareClones(DatabaseTemplates templates, Func<string, stri
         return unused;
     }
 
+    /// <summary>
+    /// Closes the warm pooled connections of the ready spares, after a server restart ended them: the test that takes a
+    /// spare then opens a new connection instead of getting one the restart broke.
+    /// </summary>
+    public void ClearPools()
+    {
+        foreach (var spares in byTemplate.Values)
+        {
+            foreach (var name in spares.Ready)
+            {
+                ServerQueries.ClearPool(connectionStringFor(name));
+            }
+        }
+    }
+
     /// <summary>Releases the cancellation source; call after <see cref="StopAsync"/>.</summary>
     public void Dispose() => stopping.Dispose();
 
