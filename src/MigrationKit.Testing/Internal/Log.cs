@@ -88,4 +88,12 @@ internal static partial class Log
     [LoggerMessage(EventId = 6020, EventName = "DatabaseDropQueued", Level = LogLevel.Debug,
         Message = "Queued the throwaway database {Database} to be dropped in the background")]
     public static partial void DatabaseDropQueued(ILogger logger, string database);
+
+    [LoggerMessage(EventId = 6021, EventName = "MigrationVerified", Level = LogLevel.Debug,
+        Message = "Verified migration {Version} ({Description}): {Outcome}")]
+    public static partial void MigrationVerified(ILogger logger, long version, string description, VerificationOutcome outcome);
+
+    [LoggerMessage(EventId = 6022, EventName = "VerificationCompleted", Level = LogLevel.Information,
+        Message = "Verified {Verified} of {Count} migration(s) up, down and up again on a throwaway database in {ElapsedMilliseconds} ms")]
+    public static partial void VerificationCompleted(ILogger logger, int verified, int count, long elapsedMilliseconds);
 }
