@@ -451,6 +451,19 @@ public sealed class PostgresServer : IAsyncDisposable
             return null;
         }
 
+        if (!ContainerSupport.IsEnabled)
+        {
+            search.Skip(PostgresServerKind.Container, $"containers are switched off in this application ({ContainerSupport.SwitchName})");
+            return null;
+        }
+
+        return await StartContainerAsync(options, search, cancellationToken).ConfigureAwait(false);
+    }
+
+    private static async Task<PostgresServer?> StartContainerAsync(
+        PostgresServerOptions options, SearchLog search, CancellationToken cancellationToken)
+    {
+
         var stopwatch = Stopwatch.StartNew();
         var docker = options.DockerEndpoints is { } endpoints
             ? await DockerProbe.ProbeAsync(endpoints, DockerProbe.DefaultTimeout, cancellationToken).ConfigureAwait(false)
