@@ -67,6 +67,7 @@ internal static class CliApplication
         root.Add(HistoryCommands.Baseline(Bind));
         root.Add(StatusCommand.Create(Bind));
         root.Add(ValidateCommand.Create(Bind));
+        root.Add(VerifyCommand.Create(Bind));
         root.Add(PlanCommand.Create(Bind));
         root.Add(HistoryCommands.Repair(Bind));
         root.Add(HistoryCommands.Drop(Bind));

@@ -42,6 +42,9 @@ internal sealed class CommandContext
 
     public string Source => Parse.GetValue(_options.Source) ?? GlobalOptions.DefaultSource;
 
+    /// <summary>Gets a value indicating whether <c>--database</c> was given on the command line (not <c>DATABASE_URL</c>).</summary>
+    public bool HasDatabaseOption => !string.IsNullOrWhiteSpace(Parse.GetValue(_options.Database));
+
     /// <summary>The database from <c>--database</c>, else <c>DATABASE_URL</c>; <see langword="null"/> when neither is set.</summary>
     /// <exception cref="CliUsageException">The value is malformed.</exception>
     public DatabaseTarget? FindDatabase()

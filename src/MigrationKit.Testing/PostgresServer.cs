@@ -25,6 +25,7 @@ public sealed class PostgresServer : IAsyncDisposable
     private readonly SpareClones spares;
     private readonly BackgroundDrops drops;
     private readonly ConcurrentDictionary<string, ThrowawayDatabase> databases = new(StringComparer.Ordinal);
+    private ILoggerFactory loggerFactory = NullLoggerFactory.Instance;
     private int disposed;
 
     private PostgresServer(
@@ -99,6 +100,7 @@ public sealed class PostgresServer : IAsyncDisposable
         {
             var external = await StartExternalAsync(connectionString, source, options, logger, cancellationToken).ConfigureAwait(false);
             await external.CleanStaleAsync(cancellationToken).ConfigureAwait(false);
+            external.loggerFactory = options.LoggerFactory ?? NullLoggerFactory.Instance;
             return external;
         }
 
@@ -114,6 +116,7 @@ public sealed class PostgresServer : IAsyncDisposable
             ?? await TryStartContainerAsync(options, search, cancellationToken).ConfigureAwait(false);
         if (server is not null)
         {
+            server.loggerFactory = options.LoggerFactory ?? NullLoggerFactory.Instance;
             return server;
         }
 
@@ -183,6 +186,40 @@ public sealed class PostgresServer : IAsyncDisposable
         var database = Register(name);
         spares.Refill(template);   // does nothing once the server is being disposed
         return database;
+    }
+
+    /// <summary>
+    /// Verifies every migration of <paramref name="source"/> on a new, empty throwaway database of this server, in
+    /// version order: applies its up script; when it has a down script, applies the down script and compares the
+    /// schema with the schema before the up script (schemas, tables, columns with their types, defaults and
+    /// nullability, constraints, indexes, sequences, views, materialized views, functions and procedures with their
+    /// bodies, triggers, enum and domain types, policies, comments; never the history table), then applies the up
+    /// script again. Scripts run through <see cref="MigrationRunner"/>, as in production. The first script that fails
+    /// ends the verification: the migrations after it are reported as not run. The database is dropped afterwards.
+    /// </summary>
+    /// <param name="source">The migrations.</param>
+    /// <param name="configure">Sets the migration options (history schema and table, timeouts, …); the connection string is ignored.</param>
+    /// <param name="cancellationToken">Cancels the verification; the throwaway database is dropped all the same.</param>
+    /// <returns>
+    /// The report: per migration, whether the up script ran, whether the down script restored the schema (or every
+    /// difference, naming the object), whether the up script ran again, and how long each took. A script that fails
+    /// on the server is reported there (<see cref="MigrationVerification.Failure"/>, with its file, line and column),
+    /// not thrown.
+    /// </returns>
+    /// <exception cref="MigrationException">
+    /// The migrations cannot be loaded or planned (a malformed folder, say); nothing was run.
+    /// </exception>
+    /// <exception cref="ArgumentException">The options are not valid.</exception>
+    /// <exception cref="ObjectDisposedException">The server has been disposed.</exception>
+    public async Task<VerificationReport> VerifyAsync(IMigrationSource source, Action<MigrationOptions>? configure = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref disposed) != 0, this);
+        var migrations = await source.LoadAsync(cancellationToken).ConfigureAwait(false);
+        var options = new MigrationOptions();
+        configure?.Invoke(options);
+        options.ConnectionString = null;
+        return await MigrationVerifier.VerifyAsync(this, migrations, options, loggerFactory, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -441,6 +478,19 @@ public sealed class PostgresServer : IAsyncDisposable
             search.Skip(PostgresServerKind.Container, "disabled by PostgresServerOptions.AllowContainer");
             return null;
         }
+
+        if (!ContainerSupport.IsEnabled)
+        {
+            search.Skip(PostgresServerKind.Container, $"containers are switched off in this application ({ContainerSupport.SwitchName})");
+            return null;
+        }
+
+        return await StartContainerAsync(options, search, cancellationToken).ConfigureAwait(false);
+    }
+
+    private static async Task<PostgresServer?> StartContainerAsync(
+        PostgresServerOptions options, SearchLog search, CancellationToken cancellationToken)
+    {
 
         var stopwatch = Stopwatch.StartNew();
         var docker = options.DockerEndpoints is { } endpoints

@@ -51,6 +51,9 @@ internal sealed class CliLog
     /// <summary>Gets or sets a password to mask in anything written from here, as a second line of defence.</summary>
     public string? Secret { get; set; }
 
+    /// <summary>Gets a value indicating whether <c>--verbose</c> was given.</summary>
+    public bool IsVerbose => _verbose;
+
     public ILogger<T> CreateLogger<T>() => new CliLogger<T>(this);
 
     public static bool IsEnabled(LogLevel level) => level is not (LogLevel.None or LogLevel.Trace);
@@ -109,13 +112,7 @@ internal sealed class CliLog
 
             if (_verbose)
             {
-                EndOpenLineBeforeError();
-                string time = _env.Time.GetLocalNow().ToString("HH:mm:ss.fff", CultureInfo.InvariantCulture);
-                _env.Error.WriteLine(_error.Dim($"{time} {Level(level)} {eventId.Name ?? "Event"}[{eventId.Id}]: ") + Mask(message));
-                for (Exception? e = exception; e is not null; e = e.InnerException)
-                {
-                    _env.Error.WriteLine(_error.Dim($"    {e.GetType().Name}: ") + Mask(e.Message));
-                }
+                WriteVerboseLine(level, eventId, message, exception);
             }
             else if (eventId.Id == WaitingForLock)
             {
@@ -126,6 +123,21 @@ internal sealed class CliLog
             {
                 EndOpenLineBeforeError();
                 _env.Error.WriteLine(_error.Yellow("warning: ") + Mask(message));
+            }
+        }
+    }
+
+    /// <summary>
+    /// Writes a log event to standard error with <c>--verbose</c> only, never as progress or a warning: for engines
+    /// whose events are not the command's output (verify runs every script three times on a throwaway database).
+    /// </summary>
+    public void WriteVerbose(LogLevel level, EventId eventId, string message, Exception? exception)
+    {
+        if (_verbose)
+        {
+            lock (_gate)
+            {
+                WriteVerboseLine(level, eventId, message, exception);
             }
         }
     }
@@ -154,6 +166,17 @@ internal sealed class CliLog
         }
 
         return default;
+    }
+
+    private void WriteVerboseLine(LogLevel level, EventId eventId, string message, Exception? exception)
+    {
+        EndOpenLineBeforeError();
+        string time = _env.Time.GetLocalNow().ToString("HH:mm:ss.fff", CultureInfo.InvariantCulture);
+        _env.Error.WriteLine(_error.Dim($"{time} {Level(level)} {eventId.Name ?? "Event"}[{eventId.Id}]: ") + Mask(message));
+        for (Exception? e = exception; e is not null; e = e.InnerException)
+        {
+            _env.Error.WriteLine(_error.Dim($"    {e.GetType().Name}: ") + Mask(e.Message));
+        }
     }
 
     private void RenderRunStarting(IReadOnlyList<KeyValuePair<string, object?>>? values, string message)

@@ -122,4 +122,13 @@ internal static partial class Log
     [LoggerMessage(EventId = 6037, EventName = "LocalClusterServerStarted", Level = LogLevel.Information,
         Message = "Started the private PostgreSQL server on port {Port} again in {ElapsedMilliseconds} ms")]
     public static partial void LocalClusterServerStarted(ILogger logger, int port, long elapsedMilliseconds);
+
+    // 6021-6029: verify.
+    [LoggerMessage(EventId = 6021, EventName = "MigrationVerified", Level = LogLevel.Debug,
+        Message = "Verified migration {Version} ({Description}): {Outcome}")]
+    public static partial void MigrationVerified(ILogger logger, long version, string description, VerificationOutcome outcome);
+
+    [LoggerMessage(EventId = 6022, EventName = "VerificationCompleted", Level = LogLevel.Information,
+        Message = "Verified {Verified} of {Count} migration(s) up, down and up again on a throwaway database in {ElapsedMilliseconds} ms")]
+    public static partial void VerificationCompleted(ILogger logger, int verified, int count, long elapsedMilliseconds);
 }
