@@ -44,4 +44,10 @@ public enum ValidationCode
 
     /// <summary>A pending version lower than the newest applied one.</summary>
     OutOfOrder = 13,
+
+    /// <summary>
+    /// A lint finding (see <see cref="Linting.MigrationLinter"/>): <see cref="ValidationProblem.RuleId"/> names the
+    /// rule. A warning unless <see cref="Linting.MigrationLintOptions.Rules"/> makes the rule an error.
+    /// </summary>
+    LintFinding = 14,
 }

@@ -17,8 +17,14 @@ public sealed record ValidationProblem(
     int? Line = null,
     int? Column = null)
 {
-    /// <summary>Returns the problem as one line: where, severity, code, message.</summary>
-    /// <returns>A line such as <c>migrations/003_x.up.sql:4:7: error ChecksumDrift: …</c>.</returns>
+    /// <summary>
+    /// Gets the lint rule of a <see cref="ValidationCode.LintFinding"/>, such as <c>blocking-index-build</c>;
+    /// <see langword="null"/> for every other code.
+    /// </summary>
+    public string? RuleId { get; init; }
+
+    /// <summary>Returns the problem as one line: where, severity, code (or lint rule), message.</summary>
+    /// <returns>A line such as <c>migrations/003_x.up.sql:4:7: error ChecksumDrift: …</c> or <c>…: warning blocking-index-build: …</c>.</returns>
     public override string ToString()
     {
         string where = Origin is null ? string.Empty
@@ -31,6 +37,6 @@ public sealed record ValidationProblem(
             ValidationSeverity.Warning => "warning",
             _ => "note",
         };
-        return $"{where}{severity} {Code}: {Message}";
+        return $"{where}{severity} {RuleId ?? Code.ToString()}: {Message}";
     }
 }

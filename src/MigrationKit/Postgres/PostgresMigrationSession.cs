@@ -66,6 +66,9 @@ internal sealed class PostgresMigrationSession : IMigrationStoreSession
 
     public string HistoryTable => _sql.QualifiedTable;
 
+    /// <summary>Gets the session's open connection, for lint's read of the server version and table sizes.</summary>
+    internal NpgsqlConnection Connection => _connection;
+
     /// <summary>
     /// Gets the advisory lock's key, computed on first use: a start-up with nothing pending never locks, and hashing
     /// the key would load the platform's cryptography for nothing (10-15 ms in a new process).

@@ -3,6 +3,7 @@ using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using MigrationKit.Diagnostics;
+using MigrationKit.Linting;
 using MigrationKit.Postgres;
 using MigrationKit.Sources;
 using MigrationKit.Validation;
@@ -174,10 +175,11 @@ public sealed class MigrationRunner : IMigrationRunner
     {
         SourceLoadResult loaded = await LoadSourceAsync(cancellationToken).ConfigureAwait(false);
         var problems = new List<ValidationProblem>(loaded.Problems);
-        CheckSource(loaded.Migrations, _options, problems);
 
         IMigrationStoreSession session = await _store.OpenSessionAsync(cancellationToken).ConfigureAwait(false);
         await using ConfiguredAsyncDisposable sessionScope = session.ConfigureAwait(false);
+        LintReport lint = await LintAsync(session, loaded.Migrations, cancellationToken).ConfigureAwait(false);
+        CheckSource(loaded.Migrations, _options, problems, lint);
         IReadOnlyList<AppliedMigration>? history = await session.ReadHistoryAsync(cancellationToken).ConfigureAwait(false);
         if (history is not null)
         {
@@ -206,8 +208,20 @@ public sealed class MigrationRunner : IMigrationRunner
         return new MigrationPlan(CurrentVersion(history), MigrationPlanner.VersionAfter(history, steps), steps);
     }
 
-    /// <summary>Checks what <see cref="ValidateAsync"/> checks without a database: the source, its scripts and the policies.</summary>
-    internal static void CheckSource(IReadOnlyList<Migration> migrations, MigrationOptions options, List<ValidationProblem> problems)
+    /// <inheritdoc/>
+    public async Task<LintReport> LintAsync(CancellationToken cancellationToken = default)
+    {
+        SourceLoadResult loaded = await LoadSourceAsync(cancellationToken).ConfigureAwait(false);
+        IMigrationStoreSession session = await _store.OpenSessionAsync(cancellationToken).ConfigureAwait(false);
+        await using ConfiguredAsyncDisposable sessionScope = session.ConfigureAwait(false);
+        return await LintAsync(session, loaded.Migrations, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Checks what <see cref="ValidateAsync"/> checks without a database: the source, its scripts, the policies, and
+    /// lint (<paramref name="lint"/>, or a lint of the text alone when it is <see langword="null"/>).
+    /// </summary>
+    internal static void CheckSource(IReadOnlyList<Migration> migrations, MigrationOptions options, List<ValidationProblem> problems, LintReport? lint = null)
     {
         foreach (Migration migration in migrations)
         {
@@ -219,7 +233,12 @@ public sealed class MigrationRunner : IMigrationRunner
         }
 
         MigrationValidator.CheckPolicies(migrations, options, problems);
+        LintProblems.Add(lint ?? new MigrationLinter(options.Lint).Lint(migrations), problems);
     }
+
+    /// <summary>Lints the folder with the session's server version and table sizes (a PostgreSQL store's session only).</summary>
+    private Task<LintReport> LintAsync(IMigrationStoreSession session, IReadOnlyList<Migration> migrations, CancellationToken cancellationToken) =>
+        LintCatalog.LintAsync(new MigrationLinter(_options.Lint), migrations, null, (session as PostgresMigrationSession)?.Connection, cancellationToken);
 
     private async Task<MigrationReport> RunAsync(MigrationIntent intent, CancellationToken cancellationToken)
     {
