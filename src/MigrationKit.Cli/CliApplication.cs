@@ -61,6 +61,7 @@ internal static class CliApplication
         root.Add(StatusCommand.Create(Bind));
         root.Add(ValidateCommand.Create(Bind));
         root.Add(PlanCommand.Create(Bind));
+        root.Add(LintCommand.Create(Bind));
         root.Add(HistoryCommands.Drop(Bind));
         return root;
     }

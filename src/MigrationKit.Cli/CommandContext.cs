@@ -42,6 +42,9 @@ internal sealed class CommandContext
 
     public string Source => Parse.GetValue(_options.Source) ?? GlobalOptions.DefaultSource;
 
+    /// <summary>Gets a value indicating whether <c>--source</c> was given, rather than defaulted.</summary>
+    public bool IsSourceGiven => Parse.GetResult(_options.Source) is { Implicit: false };
+
     /// <summary>The database from <c>--database</c>, else <c>DATABASE_URL</c>; <see langword="null"/> when neither is set.</summary>
     /// <exception cref="CliUsageException">The value is malformed.</exception>
     public DatabaseTarget? FindDatabase()
@@ -101,12 +104,13 @@ internal sealed class CommandContext
 
     public FileSystemMigrationSource CreateSource() => new(Source);
 
-    /// <summary>A runner over <c>--source</c> and the database.</summary>
+    /// <summary>A runner over <c>--source</c> (or <paramref name="source"/>) and the database.</summary>
     /// <exception cref="CliUsageException">No database, or an option the engine refuses (a schema name too long, say).</exception>
-    public (MigrationRunner Runner, PostgresMigrationStore Store, DatabaseTarget Database) CreateRunner(bool allowDrop = false)
+    public (MigrationRunner Runner, PostgresMigrationStore Store, DatabaseTarget Database) CreateRunner(bool allowDrop = false, Action<MigrationOptions>? configure = null, string? source = null)
     {
         DatabaseTarget database = RequireDatabase();
         MigrationOptions options = CreateOptions(database, allowDrop);
+        configure?.Invoke(options);
         PostgresMigrationStore store;
         try
         {
@@ -118,8 +122,9 @@ internal sealed class CommandContext
             throw new CliUsageException(ex.Message.Replace(" (Parameter 'options')", string.Empty, StringComparison.Ordinal) + " (see --schema, --table, --lock-timeout, --statement-timeout)");
         }
 
-        Log.Debug($"source {Source}, history {store.HistoryTable}");
-        return (new MigrationRunner(CreateSource(), store, options, Log.CreateLogger<MigrationRunner>(), Env.Time), store, database);
+        Log.Debug($"source {source ?? Source}, history {store.HistoryTable}");
+        IMigrationSource migrations = source is null ? CreateSource() : new FileSystemMigrationSource(source);
+        return (new MigrationRunner(migrations, store, options, Log.CreateLogger<MigrationRunner>(), Env.Time), store, database);
     }
 
     /// <summary>Asks a yes/no question on standard error and reads the answer from standard input; only y or yes is yes.</summary>
