@@ -918,7 +918,7 @@ internal sealed class MigrationAnalyzer
                         i,
                         LockModes.AccessExclusive,
                         $"RENAME TO {newName.Name}: the application version still running while the new one rolls out fails on every query that names {old}.",
-                        table.Name);
+                        old);
                 }
             }
 
