@@ -32,23 +32,18 @@ internal static class LintEngine
         {
             bool linted = pending is null || pending.Contains(migration.Version);
             SqlScript script = migration.Up.Parsed;
-            ScriptTokens tokens = ScriptTokens.Read(script);
             raw.Clear();
             var analyzer = new MigrationAnalyzer(model, migration, serverVersion, runView, linted, raw);
-            foreach (LintStatement statement in tokens.Statements)
-            {
-                analyzer.Analyze(statement);
-            }
-
+            List<SqlToken> directives = ScriptTokens.Walk(script, analyzer.Analyze);
             if (!linted)
             {
                 continue;
             }
 
             migrationCount++;
-            statementCount += tokens.Statements.Count;
+            statementCount += script.Statements.Count;
             var ignored = new List<RawFinding>();
-            List<Suppression> suppressions = Suppression.Read(script, tokens, ignored);
+            List<Suppression> suppressions = Suppression.Read(script, directives, ignored);
             var kept = new List<RawFinding>(raw.Count + ignored.Count + suppressions.Count);
             foreach (RawFinding finding in raw)
             {

@@ -5,23 +5,22 @@ namespace MigrationKit.Linting;
 
 /// <summary>
 /// The tokens of one statement without its comments, with random access and the parenthesis level of each, so that
-/// rules can look ahead and back. Indexes are relative to the statement; every accessor is safe out of range.
+/// rules can look ahead and back. Indexes are relative to the statement; every accessor is safe out of range. The
+/// buffers are the walker's and are reused for the next statement: keep what you read, never the view.
 /// </summary>
 internal sealed class LintStatement
 {
     private readonly string _text;
     private readonly SqlToken[] _tokens;
     private readonly int[] _levels;
-    private readonly int _first;
 
-    public LintStatement(SqlStatement statement, int index, string text, SqlToken[] tokens, int[] levels, int first, int count)
+    public LintStatement(SqlStatement statement, int index, string text, SqlToken[] tokens, int[] levels, int count)
     {
         Statement = statement;
         Index = index;
         _text = text;
         _tokens = tokens;
         _levels = levels;
-        _first = first;
         Count = count;
     }
 
@@ -37,13 +36,13 @@ internal sealed class LintStatement
     /// <summary>Gets the offset of the statement's first token in the script.</summary>
     public int Offset => Statement.Offset;
 
-    public SqlToken this[int i] => (uint)i < (uint)Count ? _tokens[_first + i] : default;
+    public SqlToken this[int i] => (uint)i < (uint)Count ? _tokens[i] : default;
 
     /// <summary>Gets how many parentheses enclose token <paramref name="i"/> (a parenthesis is at the level outside it).</summary>
-    public int Level(int i) => (uint)i < (uint)Count ? _levels[_first + i] : 0;
+    public int Level(int i) => (uint)i < (uint)Count ? _levels[i] : 0;
 
     /// <summary>Gets the offset of token <paramref name="i"/> in the script, or the statement's end past the last token.</summary>
-    public int OffsetOf(int i) => (uint)i < (uint)Count ? _tokens[_first + i].Start : Statement.Offset + Statement.Length;
+    public int OffsetOf(int i) => (uint)i < (uint)Count ? _tokens[i].Start : Statement.Offset + Statement.Length;
 
     public ReadOnlySpan<char> Span(int i) => (uint)i < (uint)Count ? _text.AsSpan(this[i].Start, this[i].Length) : [];
 

@@ -1127,6 +1127,12 @@ internal sealed class MigrationAnalyzer
 
         int start = open + 1;
         int stop = s.SkipParentheses(open) - 1;
+        if (stop - start > 16)
+        {
+            // "col IS NOT NULL" in a few parentheses at most; peeling thousands would cost their square.
+            return null;
+        }
+
         while (s.IsOpen(start) && s.SkipParentheses(start) == stop)
         {
             start++;

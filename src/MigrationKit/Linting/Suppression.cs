@@ -34,14 +34,14 @@ internal sealed class Suppression(IReadOnlyList<string> ruleIds, string reason, 
     /// Reads the <c>migrationkit:</c> comments of a script: the suppressions, and a finding for each comment that
     /// has no effect (an unknown directive, a bad value, a directive after the first statement).
     /// </summary>
-    public static List<Suppression> Read(SqlScript script, ScriptTokens tokens, List<RawFinding> ignored)
+    public static List<Suppression> Read(SqlScript script, List<SqlToken> directives, List<RawFinding> ignored)
     {
         var suppressions = new List<Suppression>();
-        IReadOnlyList<LintStatement> statements = tokens.Statements;
+        IReadOnlyList<SqlStatement> statements = script.Statements;
         int firstStatement = statements.Count == 0 ? int.MaxValue : statements[0].Offset;
         bool phaseSeen = false;
         string text = script.Text;
-        foreach (SqlToken comment in tokens.Directives)
+        foreach (SqlToken comment in directives)
         {
             ReadOnlySpan<char> commentText = text.AsSpan(comment.Start, comment.Length);
             ReadOnlySpan<char> body = ScriptTokens.DirectiveBody(commentText);
@@ -109,13 +109,13 @@ internal sealed class Suppression(IReadOnlyList<string> ruleIds, string reason, 
         new(LintRuleIds.IgnoredDirective, statement, comment.Start, null, BlockedOperations.None, message, null);
 
     /// <summary>The statement that contains <paramref name="offset"/> or comes first after it; <see cref="Nothing"/> when none does.</summary>
-    private static int StatementAt(IReadOnlyList<LintStatement> statements, int offset)
+    private static int StatementAt(IReadOnlyList<SqlStatement> statements, int offset)
     {
         int low = 0, high = statements.Count;
         while (low < high)
         {
             int middle = (low + high) >>> 1;
-            SqlStatement statement = statements[middle].Statement;
+            SqlStatement statement = statements[middle];
             if (statement.Offset + statement.Length <= offset)
             {
                 low = middle + 1;

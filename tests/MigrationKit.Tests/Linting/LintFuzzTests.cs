@@ -96,4 +96,22 @@ public sealed class LintFuzzTests
             lint.Should().NotThrow(script.Length > 80 ? script[..80] : script);
         }
     }
+
+    [Test]
+    public void Linting_a_hundred_thousand_statements_works()
+    {
+        var seed = new System.Text.StringBuilder();
+        for (int i = 0; i < 100_000; i++)
+        {
+            seed.Append("INSERT INTO rows (id, note) VALUES (").Append(i).Append(", 'row; ").Append(i).Append("');\n");
+        }
+
+        seed.Append("UPDATE rows SET note = upper(note);\n");
+
+        LintReport report = LintFolder.Lint("CREATE TABLE rows (id bigint PRIMARY KEY, note text);", seed.ToString());
+
+        report.StatementCount.Should().Be(1 + 100_001);
+        report.Rules().Should().Equal("unbounded-data-change");
+        report.Findings[0].Line.Should().Be(100_001);
+    }
 }
