@@ -66,6 +66,12 @@ internal static class LintCommand
 
             string[] only = context.Parse.GetValue(files) ?? [];
             string source = ChooseSource(context, only);
+            if (!Directory.Exists(source))
+            {
+                // A mistyped path in CI must not pass as "no findings".
+                throw new MigrationException($"The migrations folder '{source}' does not exist (full path {Path.GetFullPath(source)}): nothing was linted. Check --source.");
+            }
+
             DatabaseTarget? database = context.FindDatabase();
             LintReport report;
             if (database is null)

@@ -96,14 +96,6 @@ public sealed class LintFinding
         _ => "note",
     };
 
-    /// <summary>A copy with another severity.</summary>
-    internal LintFinding WithSeverity(LintSeverity severity) =>
-        new(RuleId, severity, Version, Origin, Line, Column, Lock, Blocks, Message, Recipe, TableName)
-        {
-            EstimatedRows = EstimatedRows,
-            TotalBytes = TotalBytes,
-        };
-
     /// <summary>A copy that says how big the table is.</summary>
     internal LintFinding WithSize(long? estimatedRows, long totalBytes) =>
         new(RuleId, Severity, Version, Origin, Line, Column, Lock, Blocks, Message + " (" + TableSize.Describe(Table ?? "the table", estimatedRows, totalBytes) + ")", Recipe, TableName)

@@ -862,16 +862,18 @@ internal sealed class MigrationAnalyzer
             return;
         }
 
-        string from = oldType is null
+        string from = oldType is null ? string.Empty
+            : usingAt >= 0 ? $" (from {oldType.Written}, with USING)"
+            : $" (from {oldType.Written})";
+        string unknown = oldType is null
             ? " Its type before this migration is not known from the folder (changes that need no rewrite, such as varchar(n) to text, are not reported when it is)."
-            : usingAt >= 0 ? $" (from {oldType.Written}, with USING)" : $" (from {oldType.Written})";
-        string change = oldType is null ? string.Empty : from;
+            : string.Empty;
         Report(
             LintRuleIds.ColumnTypeRewrite,
             s,
             a,
             LockModes.AccessExclusive,
-            $"ALTER COLUMN {column} TYPE {newType.Written}{change} rewrites {table.Name} and rebuilds its indexes under an ACCESS EXCLUSIVE lock: reads, writes and schema changes wait until it is done.{(oldType is null ? from : string.Empty)}",
+            $"ALTER COLUMN {column} TYPE {newType.Written}{from} rewrites {table.Name} and rebuilds its indexes under an ACCESS EXCLUSIVE lock: reads, writes and schema changes wait until it is done.{unknown}",
             table.Name);
     }
 

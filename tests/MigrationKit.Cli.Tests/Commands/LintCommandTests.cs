@@ -81,6 +81,15 @@ public sealed class LintCommandTests
     }
 
     [Test]
+    public async Task A_folder_that_does_not_exist_fails_rather_than_passing_with_no_findings()
+    {
+        CliResult result = await CliProcess.RunAsync(new CliStart(), "lint", "--source", "no/such/folder");
+
+        result.ExitCode.Should().Be(1, result.ToString());
+        result.Error.Should().Contain("The migrations folder 'no/such/folder' does not exist").And.Contain("nothing was linted");
+    }
+
+    [Test]
     public async Task A_file_that_is_not_an_up_script_of_the_folder_is_a_usage_error()
     {
         using var folder = new MigrationFolder().Write("notes.sql", "SELECT 1;");
