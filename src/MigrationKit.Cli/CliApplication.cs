@@ -70,6 +70,7 @@ internal static class CliApplication
         root.Add(VerifyCommand.Create(Bind));
         root.Add(PlanCommand.Create(Bind));
         root.Add(HistoryCommands.Repair(Bind));
+        root.Add(LintCommand.Create(Bind));
         root.Add(HistoryCommands.Drop(Bind));
         root.Add(HelpCommand(root));
         return root;

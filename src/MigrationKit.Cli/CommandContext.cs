@@ -45,6 +45,9 @@ internal sealed class CommandContext
     /// <summary>Gets a value indicating whether <c>--database</c> was given on the command line (not <c>DATABASE_URL</c>).</summary>
     public bool HasDatabaseOption => !string.IsNullOrWhiteSpace(Parse.GetValue(_options.Database));
 
+    /// <summary>Gets a value indicating whether <c>--source</c> was given, rather than defaulted.</summary>
+    public bool IsSourceGiven => Parse.GetResult(_options.Source) is { Implicit: false };
+
     /// <summary>The database from <c>--database</c>, else <c>DATABASE_URL</c>; <see langword="null"/> when neither is set.</summary>
     /// <exception cref="CliUsageException">The value is malformed.</exception>
     public DatabaseTarget? FindDatabase()
@@ -124,12 +127,14 @@ internal sealed class CommandContext
         return new(Source);
     }
 
-    /// <summary>A runner over <c>--source</c> and the database.</summary>
+    /// <summary>A runner over <c>--source</c> (or <paramref name="source"/>) and the database.</summary>
     /// <exception cref="CliUsageException">No database, or an option the engine refuses (a schema name too long, say).</exception>
-    public (MigrationRunner Runner, PostgresMigrationStore Store, DatabaseTarget Database) CreateRunner(bool allowDrop = false, bool readsSource = true)
+    public (MigrationRunner Runner, PostgresMigrationStore Store, DatabaseTarget Database) CreateRunner(
+        bool allowDrop = false, Action<MigrationOptions>? configure = null, string? source = null, bool readsSource = true)
     {
         DatabaseTarget database = RequireDatabase();
         MigrationOptions options = CreateOptions(database, allowDrop);
+        configure?.Invoke(options);
         PostgresMigrationStore store;
         try
         {
@@ -141,10 +146,13 @@ internal sealed class CommandContext
             throw new CliUsageException(ex.Message.Replace(" (Parameter 'options')", string.Empty, StringComparison.Ordinal) + " (see --schema, --table, --lock-timeout, --statement-timeout, --lease-timeout)");
         }
 
-        Log.Debug($"source {Source}, history {store.HistoryTable}");
+        Log.Debug($"source {source ?? Source}, history {store.HistoryTable}");
+
         // drop reads no migration: its folder need not exist.
-        IMigrationSource source = readsSource ? CreateSource() : new FileSystemMigrationSource(Source);
-        return (new MigrationRunner(source, store, options, Log.CreateLogger<MigrationRunner>(), Env.Time), store, database);
+        IMigrationSource migrations = source is not null ? new FileSystemMigrationSource(source)
+            : readsSource ? CreateSource()
+            : new FileSystemMigrationSource(Source);
+        return (new MigrationRunner(migrations, store, options, Log.CreateLogger<MigrationRunner>(), Env.Time), store, database);
     }
 
     /// <summary>Asks a yes/no question on standard error and reads the answer from standard input; only y or yes is yes.</summary>

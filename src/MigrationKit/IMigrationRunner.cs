@@ -1,3 +1,5 @@
+using MigrationKit.Linting;
+
 namespace MigrationKit;
 
 /// <summary>
@@ -69,10 +71,25 @@ public interface IMigrationRunner
     /// <returns>The status.</returns>
     Task<MigrationStatus> GetStatusAsync(CancellationToken cancellationToken = default);
 
-    /// <summary>Checks the source and, where it can be reached, the database; reports every problem at once.</summary>
+    /// <summary>
+    /// Checks the source and, where it can be reached, the database; reports every problem at once, lint findings
+    /// included (<see cref="ValidationCode.LintFinding"/>, with the rule in <see cref="ValidationProblem.RuleId"/>).
+    /// </summary>
     /// <param name="cancellationToken">Cancels the checks.</param>
-    /// <returns>The report; <see cref="ValidationReport.IsValid"/> tells whether anything blocks a run.</returns>
+    /// <returns>
+    /// The report; <see cref="ValidationReport.IsValid"/> tells whether anything blocks a run or a lint rule
+    /// configured as an error fired.
+    /// </returns>
     Task<ValidationReport> ValidateAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Lints every migration of the source, each in the context of the ones before it (taken to be applied), with
+    /// the database's server version (unless <see cref="MigrationLintOptions.ServerVersion"/> is set) and the
+    /// estimated size of each table a finding names. Nothing is changed or locked.
+    /// </summary>
+    /// <param name="cancellationToken">Cancels the work.</param>
+    /// <returns>The findings; <see cref="LintReport.HasErrors"/> tells whether a rule configured as an error fired.</returns>
+    Task<LintReport> LintAsync(CancellationToken cancellationToken = default);
 
     /// <summary>Computes what <see cref="UpAsync(CancellationToken)"/> or <see cref="GotoAsync"/> would run, without running it.</summary>
     /// <param name="targetVersion">The version to reach, <see cref="MigrationVersion.None"/> for none, or <see langword="null"/> for the newest.</param>

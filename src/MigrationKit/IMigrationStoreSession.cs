@@ -113,6 +113,19 @@ public interface IMigrationStoreSession : IAsyncDisposable
     /// <returns>A task that completes when the schema is empty.</returns>
     Task DropAsync(CancellationToken cancellationToken = default);
 
+    /// <summary>Gets the server's version, when the store has a server; lint's rules follow it. The default is none.</summary>
+    Version? ServerVersion => null;
+
+    /// <summary>
+    /// Reads the estimated size of tables, for lint findings. A table that does not exist is left out. The default knows
+    /// of none.
+    /// </summary>
+    /// <param name="tables">Table names, quoted and schema-qualified where a schema is known (unqualified names follow the search path).</param>
+    /// <param name="cancellationToken">Cancels the read.</param>
+    /// <returns>One entry per table found.</returns>
+    Task<IReadOnlyList<TableStatistics>> ReadTableStatisticsAsync(IReadOnlyList<string> tables, CancellationToken cancellationToken = default) =>
+        Task.FromResult<IReadOnlyList<TableStatistics>>([]);
+
     /// <summary>
     /// Names what a failed script outside a transaction may have left behind, such as an index left INVALID by a failed
     /// <c>CREATE INDEX CONCURRENTLY</c>, for the dirty message. The default finds nothing.

@@ -35,6 +35,14 @@ public sealed class Migration
     /// <summary>Gets the script that reverts this version, or <see langword="null"/> when there is none.</summary>
     public MigrationScript? Down { get; }
 
+    /// <summary>
+    /// Gets the deploy phase of this migration: <see cref="MigrationPhase.Post"/> when a
+    /// <c>-- migrationkit:phase post</c> comment line comes before the first statement of the up script (read the
+    /// way <c>-- migrationkit:no-transaction</c> is read), otherwise <see cref="MigrationPhase.Pre"/>.
+    /// </summary>
+    /// <remarks>Reading it parses the up script once (the parse is kept for running it).</remarks>
+    public MigrationPhase Phase => Up.Parsed.Phase;
+
     /// <summary>Returns <c>{Version}_{Description}</c>.</summary>
     /// <returns>The version and description, as in a file name.</returns>
     public override string ToString() => $"{Version}_{Description}";

@@ -1,3 +1,5 @@
+using MigrationKit.Linting;
+
 namespace MigrationKit;
 
 /// <summary>
@@ -108,7 +110,19 @@ public sealed class MigrationOptions
     /// <value>The default is <see langword="false"/>.</value>
     public bool AllowEmptySource { get; set; }
 
+    /// <summary>
+    /// Gets or sets the lint settings: a severity per rule (<c>Lint:Rules:breaking-drop = Error</c>) and the
+    /// PostgreSQL version the rules follow.
+    /// </summary>
+    /// <value>Every rule at its default severity, the version read from the server (else 15).</value>
+    public MigrationLintOptions Lint { get; set; } = new();
+
     /// <summary>Returns a copy of these options.</summary>
     /// <returns>A new instance with the same values.</returns>
-    internal MigrationOptions Clone() => (MigrationOptions)MemberwiseClone();
+    internal MigrationOptions Clone()
+    {
+        var copy = (MigrationOptions)MemberwiseClone();
+        copy.Lint = Lint?.Clone() ?? new MigrationLintOptions();
+        return copy;
+    }
 }

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using MigrationKit.Diagnostics;
+using MigrationKit.Linting;
 using MigrationKit.Running;
 using MigrationKit.Sources;
 using MigrationKit.Validation;
@@ -195,11 +196,12 @@ public sealed class MigrationRunner : IMigrationRunner
     {
         SourceLoadResult loaded = await _source.LoadAsync(cancellationToken).ConfigureAwait(false);
         var problems = new List<ValidationProblem>(loaded.Problems);
-        CheckSource(loaded.Migrations, _options, problems);
 
         IMigrationStoreSession session = await _store.OpenSessionAsync(cancellationToken).ConfigureAwait(false);
         await using (session.ConfigureAwait(false))
         {
+            LintReport lint = await LintCatalog.LintAsync(new MigrationLinter(_options.Lint), loaded.Migrations, null, session, cancellationToken).ConfigureAwait(false);
+            CheckSource(loaded.Migrations, _options, problems, lint);
             MigrationHistory history = await session.ReadHistoryAsync(cancellationToken).ConfigureAwait(false);
             if (history.Format == HistoryFormat.GolangMigrate)
             {
@@ -242,8 +244,22 @@ public sealed class MigrationRunner : IMigrationRunner
         }
     }
 
-    /// <summary>Checks what <see cref="ValidateAsync"/> checks without a database: the source, its scripts and the policies.</summary>
-    internal static void CheckSource(IReadOnlyList<Migration> migrations, MigrationOptions options, List<ValidationProblem> problems)
+    /// <inheritdoc/>
+    public async Task<LintReport> LintAsync(CancellationToken cancellationToken = default)
+    {
+        IReadOnlyList<Migration> migrations = (await _source.LoadAsync(cancellationToken).ConfigureAwait(false)).Migrations;
+        IMigrationStoreSession session = await _store.OpenSessionAsync(cancellationToken).ConfigureAwait(false);
+        await using (session.ConfigureAwait(false))
+        {
+            return await LintCatalog.LintAsync(new MigrationLinter(_options.Lint), migrations, null, session, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Checks what <see cref="ValidateAsync"/> checks without a database: the source, its scripts, the policies, and
+    /// lint (<paramref name="lint"/>, or a lint of the text alone when it is <see langword="null"/>).
+    /// </summary>
+    internal static void CheckSource(IReadOnlyList<Migration> migrations, MigrationOptions options, List<ValidationProblem> problems, LintReport? lint = null)
     {
         foreach (Migration migration in migrations)
         {
@@ -255,6 +271,7 @@ public sealed class MigrationRunner : IMigrationRunner
         }
 
         MigrationValidator.CheckPolicies(migrations, options, problems);
+        LintProblems.Add(lint ?? new MigrationLinter(options.Lint).Lint(migrations), problems);
     }
 
     private static void ThrowIfEmpty(SourceLoadResult loaded)
@@ -328,6 +345,11 @@ public sealed class MigrationRunner : IMigrationRunner
         IReadOnlyList<AppliedMigration> effective = EffectiveHistory.Of(history, migrations);
         IReadOnlyList<PlannedMigration> steps = await PreflightCheck.CheckAsync(session, intent, migrations, effective, _options, _logger, lockHeld: true, cancellationToken).ConfigureAwait(false);
         long? from = EffectiveHistory.CurrentVersion(effective);
+        if (steps.Any(s => s.Direction == MigrationDirection.Up))
+        {
+            await LintPendingAsync(session, migrations, steps, cancellationToken).ConfigureAwait(false);
+        }
+
         await session.PrepareHistoryAsync(migrations, cancellationToken).ConfigureAwait(false);
         if (steps.Count == 0)
         {
@@ -347,6 +369,30 @@ public sealed class MigrationRunner : IMigrationRunner
         double elapsedMs = _time.GetElapsedTime(started).TotalMilliseconds;
         _logger.RunCompleted(session.HistoryTable, fromText, toText, executed.Count, elapsedMs);
         return new MigrationReport { StartVersion = from, EndVersion = to, Executed = executed, Duration = _time.GetElapsedTime(started) };
+    }
+
+    /// <summary>
+    /// Lints the migrations about to be applied (tables made earlier in the same run are new and empty) and logs each
+    /// finding; an error-severity finding (configured in <see cref="MigrationOptions.Lint"/>) refuses the run before
+    /// anything is written.
+    /// </summary>
+    private async Task LintPendingAsync(IMigrationStoreSession session, IReadOnlyList<Migration> migrations, IReadOnlyList<PlannedMigration> steps, CancellationToken cancellationToken)
+    {
+        var pending = steps.Where(s => s.Direction == MigrationDirection.Up).Select(s => s.Version).ToHashSet();
+        var linter = new MigrationLinter(_options.Lint);
+        LintReport report = await LintCatalog.LintAsync(linter, migrations, pending, session, cancellationToken).ConfigureAwait(false);
+        IEnumerable<LintFinding> findings = report.Findings.Where(f => pending.Contains(f.Version));
+        foreach (LintFinding finding in findings)
+        {
+            _logger.LintFinding(finding.ToString());
+        }
+
+        if (findings.Any(f => f.Severity == LintSeverity.Error))
+        {
+            var problems = new List<ValidationProblem>();
+            LintProblems.Add(new LintReport([.. findings.Where(f => f.Severity == LintSeverity.Error)], report.ServerVersion, report.MigrationCount, report.StatementCount), problems);
+            throw new MigrationValidationException(problems);
+        }
     }
 
     private MigrationReport UpToDate(IMigrationStoreSession session, long? version, long started)

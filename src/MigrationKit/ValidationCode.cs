@@ -56,4 +56,10 @@ public enum ValidationCode
 
     /// <summary>The history table is golang-migrate's, read as it is and adopted by the next run that writes.</summary>
     GolangMigrateHistory = 17,
+
+    /// <summary>
+    /// A lint finding (see <see cref="Linting.MigrationLinter"/>): <see cref="ValidationProblem.RuleId"/> names the
+    /// rule. A warning unless <see cref="Linting.MigrationLintOptions.Rules"/> makes the rule an error.
+    /// </summary>
+    LintFinding = 18,
 }

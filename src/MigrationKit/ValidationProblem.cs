@@ -36,7 +36,16 @@ public sealed record ValidationProblem
     /// <summary>Gets the 1-based column in <see cref="Origin"/>, when known.</summary>
     public int? Column { get; init; }
 
-    /// <summary>Formats the problem as a compiler prints one: <c>origin:line:column: error Code: message</c>.</summary>
+    /// <summary>
+    /// Gets the lint rule of a <see cref="ValidationCode.LintFinding"/>, such as <c>blocking-index-build</c>;
+    /// <see langword="null"/> for every other code.
+    /// </summary>
+    public string? RuleId { get; init; }
+
+    /// <summary>
+    /// Formats the problem as a compiler prints one: <c>origin:line:column: error Code: message</c>, with the lint rule in
+    /// place of the code for a lint finding.
+    /// </summary>
     /// <returns>The text.</returns>
     public override string ToString()
     {
@@ -50,6 +59,6 @@ public sealed record ValidationProblem
             ValidationSeverity.Warning => "warning",
             _ => "note",
         };
-        return $"{where}{severity} {Code}: {Message}";
+        return $"{where}{severity} {RuleId ?? Code.ToString()}: {Message}";
     }
 }

@@ -11,7 +11,9 @@ public sealed class OutputTests
     [Test]
     public async Task A_terminal_gets_colour()
     {
-        CliResult result = await CliInProcess.RunAsync(new CliStart { Terminal = true }, "validate", "--source", MigrationFolder.PlannerMigrations);
+        using MigrationFolder folder = CleanFolder();
+
+        CliResult result = await CliInProcess.RunAsync(new CliStart { Terminal = true }, "validate", "--source", folder.Path);
 
         result.Out.Should().Contain($"{Escape}32mNo problems{Escape}0m");
     }
@@ -20,8 +22,9 @@ public sealed class OutputTests
     public async Task NO_COLOR_turns_colour_off_even_on_a_terminal()
     {
         var start = new CliStart { Terminal = true, Environment = { ["NO_COLOR"] = "1" } };
+        using MigrationFolder folder = CleanFolder();
 
-        CliResult result = await CliInProcess.RunAsync(start, "validate", "--source", MigrationFolder.PlannerMigrations);
+        CliResult result = await CliInProcess.RunAsync(start, "validate", "--source", folder.Path);
 
         result.Out.Should().Contain("No problems").And.NotContain(Escape);
     }
@@ -47,4 +50,7 @@ public sealed class OutputTests
         result.Out.Should().Contain($"  up   1 create_projects_table …\r{Escape}2K  up   1 create_projects_table  applied in ");
         result.Out.Should().NotContain("...");
     }
+
+    /// <summary>A folder validate finds nothing in (the Planner's has lint warnings).</summary>
+    private static MigrationFolder CleanFolder() => new MigrationFolder().Up(1, "create_things", "CREATE TABLE things (id bigint PRIMARY KEY);\n", "DROP TABLE things;\n");
 }

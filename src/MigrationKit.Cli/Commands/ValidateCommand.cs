@@ -10,8 +10,9 @@ using MigrationKit.Sources;
 namespace MigrationKit.Cli.Commands;
 
 /// <summary>
-/// <c>validate</c>: every problem of the folder and, when a database is given, of its history; exit 1 when any is an
-/// error. Without a database the folder alone is checked and the output says what was skipped.
+/// <c>validate</c>: every problem of the folder (lint findings included, with their rule) and, when a database is
+/// given, of its history; exit 1 when any is an error. Without a database the folder alone is checked and the output
+/// says what was skipped.
 /// </summary>
 internal static class ValidateCommand
 {
@@ -97,6 +98,15 @@ internal static class ValidateCommand
             {
                 json.WriteStartObject();
                 json.WriteString("code", problem.Code.ToString());
+                if (problem.RuleId is null)
+                {
+                    json.WriteNull("rule");
+                }
+                else
+                {
+                    json.WriteString("rule", problem.RuleId);
+                }
+
                 json.WriteString("severity", problem.Severity switch
                 {
                     ValidationSeverity.Error => "error",

@@ -127,6 +127,10 @@ internal static partial class Log
         Message = "Repaired {HistoryTable}: re-recorded the checksum of {Count} version(s) ({Versions}) from the source; nothing ran")]
     public static partial void Repaired(this ILogger logger, string historyTable, int count, string versions);
 
+    [LoggerMessage(EventId = 3007, EventName = "LintFinding", Level = LogLevel.Warning,
+        Message = "{Finding}")]
+    public static partial void LintFinding(this ILogger logger, string finding);
+
     [LoggerMessage(EventId = 4000, EventName = "SourceLoaded", Level = LogLevel.Debug,
         Message = "Read {Count} migration(s) from {Source} in {ElapsedMs:0.0} ms")]
     public static partial void SourceLoaded(this ILogger logger, int count, string source, double elapsedMs);

@@ -17,6 +17,7 @@ internal sealed class PostgresMigrationSession : IMigrationStoreSession
     private readonly PostgresHistory _history;
     private readonly PostgresScriptExecutor _executor;
     private readonly PostgresSchemaDrop _drop;
+    private readonly PostgresTableStatistics _statistics;
     private readonly Func<CancellationToken, Task<NpgsqlConnection>> _openConnection;
     private IMigrationLock? _lock;
 
@@ -36,10 +37,13 @@ internal sealed class PostgresMigrationSession : IMigrationStoreSession
         _history = new PostgresHistory(_session, sql);
         _executor = new PostgresScriptExecutor(_session, sql, options);
         _drop = new PostgresSchemaDrop(_session, sql, _lockSql);
+        _statistics = new PostgresTableStatistics(_session);
         HistoryTable = sql.QualifiedTable;
     }
 
     public string HistoryTable { get; }
+
+    public Version? ServerVersion => _session.Connection.PostgreSqlVersion;
 
     /// <summary>Gets the lock this session chose, once it has taken it (for tests and diagnostics).</summary>
     internal IMigrationLock? Lock => _lock;
@@ -117,6 +121,9 @@ internal sealed class PostgresMigrationSession : IMigrationStoreSession
         RequireLock();
         return _drop.DropAsync(cancellationToken);
     }
+
+    public Task<IReadOnlyList<TableStatistics>> ReadTableStatisticsAsync(IReadOnlyList<string> tables, CancellationToken cancellationToken = default) =>
+        _statistics.ReadAsync(tables, cancellationToken);
 
     public Task<IReadOnlyList<string>> ReadInvalidIndexesAsync(CancellationToken cancellationToken = default) =>
         _executor.ReadInvalidIndexesAsync(cancellationToken);

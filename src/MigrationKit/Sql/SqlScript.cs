@@ -29,6 +29,7 @@ namespace MigrationKit.Sql;
 internal sealed class SqlScript
 {
     private const string DirectiveText = "migrationkit:no-transaction";
+    private const string PhaseDirectiveText = "migrationkit:phase";
 
     private SqlTextIndex? _index;
 
@@ -37,7 +38,7 @@ internal sealed class SqlScript
         Text = text;
         var statements = new List<SqlStatement>();
         List<SqlSyntaxError>? errors = null;
-        HasNoTransactionDirective = Split(statements, ref errors);
+        (HasNoTransactionDirective, Phase) = Split(statements, ref errors);
 
         Statements = statements.AsReadOnly();
         Errors = errors is null ? [] : errors.AsReadOnly();
@@ -72,6 +73,13 @@ internal sealed class SqlScript
     /// statement.
     /// </summary>
     public bool HasNoTransactionDirective { get; }
+
+    /// <summary>
+    /// Gets the deploy phase named by the first <c>-- migrationkit:phase pre|post</c> comment line before the first
+    /// statement; <see cref="MigrationPhase.Pre"/> without one. A phase other than <c>pre</c> or <c>post</c> is not a
+    /// directive (lint reports it).
+    /// </summary>
+    public MigrationPhase Phase { get; }
 
     /// <summary>Gets how the script uses transaction control statements.</summary>
     public TransactionShape TransactionShape { get; }
@@ -156,6 +164,25 @@ internal sealed class SqlScript
             && rest[DirectiveText.Length..].TrimEnd(" \t\f\v").IsEmpty;
     }
 
+    /// <summary>Reads <c>-- migrationkit:phase pre|post</c>; <see langword="null"/> when the comment is not that directive.</summary>
+    /// <param name="comment">A line comment, starting with <c>--</c>.</param>
+    /// <returns>The phase, or <see langword="null"/>.</returns>
+    internal static MigrationPhase? ReadPhaseDirective(ReadOnlySpan<char> comment)
+    {
+        ReadOnlySpan<char> rest = comment[2..].TrimStart(" \t\f\v");
+        if (rest.Length <= PhaseDirectiveText.Length
+            || !Ascii.EqualsIgnoreCase(rest[..PhaseDirectiveText.Length], PhaseDirectiveText)
+            || rest[PhaseDirectiveText.Length] is not (' ' or '\t' or '\f' or '\v'))
+        {
+            return null;
+        }
+
+        ReadOnlySpan<char> value = rest[PhaseDirectiveText.Length..].Trim(" \t\f\v");
+        return Ascii.EqualsIgnoreCase(value, "post") ? MigrationPhase.Post
+            : Ascii.EqualsIgnoreCase(value, "pre") ? MigrationPhase.Pre
+            : null;
+    }
+
     private static bool IsFunctionOrProcedure(ReadOnlySpan<char> word) =>
         Ascii.EqualsIgnoreCase(word, "FUNCTION") || Ascii.EqualsIgnoreCase(word, "PROCEDURE");
 
@@ -200,11 +227,12 @@ internal sealed class SqlScript
         return (TransactionShape.Other, firstUnwrapped ?? firstControl);
     }
 
-    private bool Split(List<SqlStatement> statements, ref List<SqlSyntaxError>? errors)
+    private (bool NoTransaction, MigrationPhase Phase) Split(List<SqlStatement> statements, ref List<SqlSyntaxError>? errors)
     {
         string text = Text;
         var lexer = new SqlLexer(text);
         bool directive = false;
+        MigrationPhase? phase = null;
         int start = -1;
         int end = -1;
         int parenthesisDepth = 0;
@@ -218,9 +246,11 @@ internal sealed class SqlScript
             switch (token.Kind)
             {
                 case SqlTokenKind.LineComment:
-                    if (!directive && start < 0 && statements.Count == 0)
+                    if (start < 0 && statements.Count == 0)
                     {
-                        directive = IsNoTransactionDirective(text.AsSpan(token.Start, token.Length));
+                        ReadOnlySpan<char> comment = text.AsSpan(token.Start, token.Length);
+                        directive = directive || IsNoTransactionDirective(comment);
+                        phase ??= ReadPhaseDirective(comment);
                     }
 
                     continue;
@@ -315,7 +345,7 @@ internal sealed class SqlScript
             AddStatement(statements, start, end);
         }
 
-        return directive;
+        return (directive, phase ?? MigrationPhase.Pre);
     }
 
     private void AddStatement(List<SqlStatement> statements, int start, int end)

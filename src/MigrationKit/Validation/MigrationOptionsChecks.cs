@@ -1,3 +1,4 @@
+using MigrationKit.Linting;
 using MigrationKit.Postgres;
 
 namespace MigrationKit.Validation;
@@ -61,6 +62,15 @@ internal static class MigrationOptionsChecks
         if (!Enum.IsDefined(options.OutOfOrder))
         {
             problems.Add($"{nameof(MigrationOptions.OutOfOrder)} must be Fail or Apply (it is {(int)options.OutOfOrder}).");
+        }
+
+        if (options.Lint is null)
+        {
+            problems.Add($"{nameof(MigrationOptions.Lint)} must not be null (leave it at its default to keep every lint rule's default severity).");
+        }
+        else
+        {
+            problems.AddRange(MigrationLinter.Check(options.Lint));
         }
 
         return problems;

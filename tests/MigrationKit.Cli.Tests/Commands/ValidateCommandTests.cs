@@ -12,8 +12,18 @@ public sealed class ValidateCommandTests
         CliResult result = await CliProcess.RunAsync(new CliStart(), "validate", "--source", MigrationFolder.PlannerMigrations);
 
         result.ExitCode.Should().Be(0, result.ToString());
-        result.Out.Should().Contain($"No problems in {MigrationFolder.PlannerMigrations} (10 migrations).")
+        result.Out.Should().Contain($"0 errors, 22 warnings, 0 notes in {MigrationFolder.PlannerMigrations} (10 migrations).")
             .And.Contain("the database checks (drift, dirty, missing and out-of-order versions) were skipped");
+    }
+
+    [Test]
+    public async Task Lint_findings_are_validation_warnings_named_by_their_rule()
+    {
+        CliResult result = await CliInProcess.RunAsync(new CliStart(), "validate", "--source", MigrationFolder.PlannerMigrations);
+
+        result.ExitCode.Should().Be(0, result.ToString());
+        string file = System.IO.Path.Combine(MigrationFolder.PlannerMigrations, "006_add_indexes.up.sql");
+        result.Out.Should().Contain($"{file}:2:1: warning blocking-index-build: CREATE INDEX tasks_status_idx on tasks without CONCURRENTLY");
     }
 
     [Test]
@@ -81,5 +91,10 @@ public sealed class ValidateCommandTests
         drift.GetProperty("severity").GetString().Should().Be("error");
         drift.GetProperty("version").GetInt64().Should().Be(3);
         drift.GetProperty("origin").GetString().Should().Be(folder.File("003_create_steps_table.up.sql"));
+        drift.GetProperty("rule").ValueKind.Should().Be(JsonValueKind.Null);
+        JsonElement lint = json.RootElement.GetProperty("problems").EnumerateArray().First(p => p.GetProperty("code").GetString() == "LintFinding");
+        lint.GetProperty("rule").GetString().Should().Be("blocking-index-build");
+        lint.GetProperty("severity").GetString().Should().Be("warning");
+        lint.GetProperty("origin").GetString().Should().Be(folder.File("006_add_indexes.up.sql"));
     }
 }

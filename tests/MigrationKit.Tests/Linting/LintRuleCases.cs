@@ -1,0 +1,113 @@
+namespace MigrationKit.Tests.Linting;
+
+/// <summary>
+/// One rule, a migration that breaks it and its safe twin. Both run after <see cref="LintFolder.Tables"/> (migration
+/// 1), so its tables exist; <see cref="Failing"/> and <see cref="Safe"/> are the migrations that follow it.
+/// </summary>
+/// <param name="Name">What the case shows.</param>
+/// <param name="Rule">The rule the failing migrations break, exactly once.</param>
+/// <param name="Failing">Migrations 2, 3, …: the last one breaks the rule.</param>
+/// <param name="Safe">Migrations 2, 3, …: the same change written the safe way; no finding at all.</param>
+/// <param name="Lock">
+/// The table lock the finding names, or null when the statement cannot run in a transaction (the integration tests
+/// check it against pg_locks: it is the strongest lock the failing migration holds on <paramref name="Table"/>).
+/// </param>
+/// <param name="Table">The table the finding names and whose lock is checked, or null.</param>
+internal sealed record LintRuleCase(string Name, string Rule, string[] Failing, string[] Safe, string? Lock, string? Table)
+{
+    public static IReadOnlyList<LintRuleCase> All { get; } =
+    [
+        new("create index", "blocking-index-build",
+            ["CREATE INDEX tasks_note_idx ON tasks (note);"],
+            ["CREATE INDEX CONCURRENTLY IF NOT EXISTS tasks_note_idx ON tasks (note);"],
+            "SHARE", "tasks"),
+        new("create unique index", "blocking-index-build",
+            ["CREATE UNIQUE INDEX tasks_note_key ON public.tasks USING btree (note);"],
+            ["DROP INDEX CONCURRENTLY IF EXISTS tasks_note_key;\nCREATE UNIQUE INDEX CONCURRENTLY tasks_note_key ON public.tasks USING btree (note);"],
+            "SHARE", "tasks"),
+        new("drop index", "blocking-index-drop",
+            ["DROP INDEX tasks_status_idx;"],
+            ["DROP INDEX CONCURRENTLY IF EXISTS tasks_status_idx;"],
+            "ACCESS EXCLUSIVE", "tasks"),
+        new("reindex", "blocking-index-drop",
+            ["REINDEX INDEX tasks_status_idx;"],
+            ["REINDEX INDEX CONCURRENTLY tasks_status_idx;"],
+            "SHARE", "tasks"),
+        new("foreign key", "constraint-validates-under-lock",
+            ["ALTER TABLE tasks ADD CONSTRAINT tasks_project_fk FOREIGN KEY (project_id) REFERENCES projects (id);"],
+            ["ALTER TABLE tasks ADD CONSTRAINT tasks_project_fk FOREIGN KEY (project_id) REFERENCES projects (id) NOT VALID;", "ALTER TABLE tasks VALIDATE CONSTRAINT tasks_project_fk;"],
+            "SHARE ROW EXCLUSIVE", "tasks"),
+        new("check", "constraint-validates-under-lock",
+            ["ALTER TABLE tasks ADD CONSTRAINT tasks_status_check CHECK (status IN ('todo', 'done'));"],
+            ["ALTER TABLE tasks ADD CONSTRAINT tasks_status_check CHECK (status IN ('todo', 'done')) NOT VALID;", "ALTER TABLE tasks VALIDATE CONSTRAINT tasks_status_check;"],
+            "ACCESS EXCLUSIVE", "tasks"),
+        new("validate in the same transaction", "validate-in-same-transaction",
+            ["ALTER TABLE tasks ADD CONSTRAINT tasks_status_check CHECK (status <> '') NOT VALID;\nALTER TABLE tasks VALIDATE CONSTRAINT tasks_status_check;"],
+            ["-- migrationkit:no-transaction\nALTER TABLE tasks ADD CONSTRAINT tasks_status_check CHECK (status <> '') NOT VALID;\nALTER TABLE tasks VALIDATE CONSTRAINT tasks_status_check;"],
+            "ACCESS EXCLUSIVE", "tasks"),
+        new("unique constraint", "unique-constraint-builds-index",
+            ["ALTER TABLE tasks ADD CONSTRAINT tasks_title_key UNIQUE (title);"],
+            ["CREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS tasks_title_key ON tasks (title);", "ALTER TABLE tasks ADD CONSTRAINT tasks_title_key UNIQUE USING INDEX tasks_title_key;"],
+            "ACCESS EXCLUSIVE", "tasks"),
+        new("primary key", "unique-constraint-builds-index",
+            ["ALTER TABLE projects DROP CONSTRAINT projects_pkey, ADD PRIMARY KEY (id, name);"],
+            ["CREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS projects_id_name_key ON projects (id, name);", "ALTER TABLE projects DROP CONSTRAINT projects_pkey, ADD CONSTRAINT projects_id_name_pkey PRIMARY KEY USING INDEX projects_id_name_key;"],
+            "ACCESS EXCLUSIVE", "projects"),
+        new("column type", "column-type-rewrite",
+            ["ALTER TABLE tasks ALTER COLUMN project_id TYPE integer;"],
+            ["ALTER TABLE tasks ALTER COLUMN title TYPE varchar(200), ALTER COLUMN note TYPE varchar, ALTER COLUMN amount TYPE numeric(12,2);"],
+            "ACCESS EXCLUSIVE", "tasks"),
+        new("varchar to text", "column-type-rewrite",
+            ["ALTER TABLE tasks ALTER COLUMN title SET DATA TYPE varchar(50);"],
+            ["ALTER TABLE tasks ALTER COLUMN title SET DATA TYPE text;"],
+            "ACCESS EXCLUSIVE", "tasks"),
+        new("volatile default", "volatile-default-rewrite",
+            ["ALTER TABLE tasks ADD COLUMN token uuid DEFAULT gen_random_uuid();"],
+            ["ALTER TABLE tasks ADD COLUMN created_at timestamptz NOT NULL DEFAULT now();"],
+            "ACCESS EXCLUSIVE", "tasks"),
+        new("stored generated column", "volatile-default-rewrite",
+            ["ALTER TABLE tasks ADD COLUMN title_lower text GENERATED ALWAYS AS (lower(title)) STORED;"],
+            ["ALTER TABLE tasks ADD COLUMN title_lower text;"],
+            "ACCESS EXCLUSIVE", "tasks"),
+        new("set not null", "set-not-null-scan",
+            ["ALTER TABLE tasks ALTER COLUMN status SET NOT NULL;"],
+            ["ALTER TABLE tasks ADD CONSTRAINT tasks_status_not_null CHECK (status IS NOT NULL) NOT VALID;", "ALTER TABLE tasks VALIDATE CONSTRAINT tasks_status_not_null;", "ALTER TABLE tasks ALTER COLUMN status SET NOT NULL;\nALTER TABLE tasks DROP CONSTRAINT tasks_status_not_null;"],
+            "ACCESS EXCLUSIVE", "tasks"),
+        new("required column", "required-column-without-default",
+            ["ALTER TABLE tasks ADD COLUMN priority integer NOT NULL;"],
+            ["ALTER TABLE tasks ADD COLUMN priority integer NOT NULL DEFAULT 0;"],
+            "ACCESS EXCLUSIVE", "tasks"),
+        new("drop column", "breaking-drop",
+            ["ALTER TABLE tasks DROP COLUMN note;"],
+            ["-- migrationkit:phase post\nALTER TABLE tasks DROP COLUMN note;"],
+            "ACCESS EXCLUSIVE", "tasks"),
+        new("drop table", "breaking-drop",
+            ["DROP TABLE IF EXISTS projects;"],
+            ["-- migrationkit:phase post\n\nDROP TABLE IF EXISTS projects;"],
+            "ACCESS EXCLUSIVE", "projects"),
+        new("rename column", "breaking-rename",
+            ["ALTER TABLE tasks RENAME COLUMN note TO notes;"],
+            ["ALTER TABLE tasks ADD COLUMN notes text;"],
+            "ACCESS EXCLUSIVE", "tasks"),
+        new("rename table", "breaking-rename",
+            ["ALTER TABLE projects RENAME TO portfolios;"],
+            ["CREATE TABLE portfolios (id bigint PRIMARY KEY, name text NOT NULL);"],
+            "ACCESS EXCLUSIVE", "projects"),
+        new("update", "unbounded-data-change",
+            ["UPDATE tasks SET status = 'todo';"],
+            ["UPDATE tasks SET status = 'todo' WHERE id BETWEEN 1 AND 10000;"],
+            "ROW EXCLUSIVE", "tasks"),
+        new("delete", "unbounded-data-change",
+            ["WITH old AS (SELECT id FROM projects WHERE name = '') DELETE FROM tasks;"],
+            ["-- migrationkit:no-transaction\nDELETE FROM tasks;"],
+            "ROW EXCLUSIVE", "tasks"),
+        new("create outside a transaction", "non-idempotent-outside-transaction",
+            ["-- migrationkit:no-transaction\nCREATE INDEX CONCURRENTLY tasks_note_idx ON tasks (note);"],
+            ["-- migrationkit:no-transaction\nCREATE INDEX CONCURRENTLY IF NOT EXISTS tasks_note_idx ON tasks (note);"],
+            null, null),
+        new("drop outside a transaction", "non-idempotent-outside-transaction",
+            ["DROP INDEX CONCURRENTLY tasks_status_idx;"],
+            ["DROP INDEX CONCURRENTLY IF EXISTS tasks_status_idx;"],
+            null, null),
+    ];
+}
