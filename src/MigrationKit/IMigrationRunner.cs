@@ -13,6 +13,17 @@ public interface IMigrationRunner
     /// <returns>What ran.</returns>
     Task<MigrationReport> UpAsync(CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Applies the pending migrations of one deploy phase: <see cref="MigrationPhase.Pre"/> before the new version of the
+    /// app rolls out (the hosted service does this at start-up), <see cref="MigrationPhase.Post"/> once every replica
+    /// runs it (migrations whose up script starts with <c>-- migrationkit:phase post</c>). A pending post-deployment
+    /// migration does not hold back newer pre-deployment ones.
+    /// </summary>
+    /// <param name="phase">The phase to apply.</param>
+    /// <param name="cancellationToken">Cancels the run.</param>
+    /// <returns>What ran.</returns>
+    Task<MigrationReport> UpAsync(MigrationPhase phase, CancellationToken cancellationToken = default);
+
     /// <summary>Applies the next <paramref name="steps"/> pending migrations.</summary>
     /// <param name="steps">How many; at least 1.</param>
     /// <param name="cancellationToken">Cancels the run.</param>

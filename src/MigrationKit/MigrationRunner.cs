@@ -50,6 +50,17 @@ public sealed class MigrationRunner : IMigrationRunner
         RunAsync(MigrationIntent.Up(int.MaxValue), cancellationToken);
 
     /// <inheritdoc/>
+    public Task<MigrationReport> UpAsync(MigrationPhase phase, CancellationToken cancellationToken = default)
+    {
+        if (!Enum.IsDefined(phase))
+        {
+            throw new ArgumentOutOfRangeException(nameof(phase), phase, "The phase must be Pre or Post.");
+        }
+
+        return RunAsync(MigrationIntent.Up(int.MaxValue, phase), cancellationToken);
+    }
+
+    /// <inheritdoc/>
     public Task<MigrationReport> UpAsync(int steps, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(steps);
@@ -313,6 +324,13 @@ public sealed class MigrationRunner : IMigrationRunner
                     {
                         return UpToDate(session, UpToDateCheck.CurrentVersion(current), started);
                     }
+
+                    // One phase of a folder with the other phase pending (post-deployment migrations wait for the
+                    // rollout): names alone cannot tell, so the scripts are read, still without the lock.
+                    if (intent.Phase is not null && await NothingToRunAsync(session, intent, cancellationToken).ConfigureAwait(false) is (true, var version))
+                    {
+                        return UpToDate(session, version, started);
+                    }
                 }
 
                 return await WithLockAsync(session, () => RunLockedAsync(session, intent, catalog, started, cancellationToken), cancellationToken).ConfigureAwait(false);
@@ -323,6 +341,22 @@ public sealed class MigrationRunner : IMigrationRunner
             activity?.SetStatus(ActivityStatusCode.Error, ex.GetType().Name);
             throw;
         }
+    }
+
+    /// <summary>Whether a run of one phase has nothing to run, read without the lock, and the current version.</summary>
+    private async Task<(bool Idle, long? Version)> NothingToRunAsync(IMigrationStoreSession session, MigrationIntent intent, CancellationToken cancellationToken)
+    {
+        SourceLoadResult loaded = await _source.LoadAsync(cancellationToken).ConfigureAwait(false);
+        MigrationHistory history = await session.ReadHistoryAsync(cancellationToken).ConfigureAwait(false);
+        if (loaded.HasErrors || history.Format != HistoryFormat.MigrationKit || history.Applied.Any(a => a.IsDirty))
+        {
+            return (false, null);
+        }
+
+        var problems = new List<ValidationProblem>();
+        IReadOnlyList<AppliedMigration> applied = history.Applied;
+        bool idle = MigrationPlanner.Plan(intent, loaded.Migrations, applied, problems).Count == 0 && problems.Count == 0;
+        return (idle, EffectiveHistory.CurrentVersion(applied));
     }
 
     private async Task<MigrationReport> RunLockedAsync(IMigrationStoreSession session, MigrationIntent intent, SourceCatalog? catalog, long started, CancellationToken cancellationToken)

@@ -14,6 +14,7 @@ public sealed class MigrationStatus
         Available = [.. entries.Where(e => e.Migration is not null).Select(e => e.Migration!)];
         Applied = [.. entries.Where(e => e.Applied is not null).Select(e => e.Applied!)];
         Pending = [.. entries.Where(e => e.State == MigrationState.Pending)];
+        PendingPostDeployment = [.. Pending.Where(e => e.Migration?.Phase == MigrationPhase.Post)];
         Drifted = [.. entries.Where(e => e.State == MigrationState.Drifted)];
         Missing = [.. entries.Where(e => e.State == MigrationState.Missing)];
         CurrentVersion = Applied.Count == 0 ? null : Applied.Max(a => a.Version);
@@ -43,6 +44,12 @@ public sealed class MigrationStatus
 
     /// <summary>Gets the versions of the source that are not applied.</summary>
     public IReadOnlyList<MigrationStatusEntry> Pending { get; }
+
+    /// <summary>
+    /// Gets the pending migrations of the post-deployment phase (<c>-- migrationkit:phase post</c>): they wait for every
+    /// replica to run the new version, and alone they leave a database healthy.
+    /// </summary>
+    public IReadOnlyList<MigrationStatusEntry> PendingPostDeployment { get; }
 
     /// <summary>Gets the applied versions whose up script changed since.</summary>
     public IReadOnlyList<MigrationStatusEntry> Drifted { get; }

@@ -9,13 +9,42 @@ internal static class MigrateCommands
     public static Command Up(CommandBinder bind)
     {
         Argument<int?> count = Arguments.Count("How many pending migrations to apply. Default: all of them.");
-        var command = new Command("up", "Apply pending migrations, oldest first.") { count };
+        var phase = new Option<MigrationPhase?>("--phase")
+        {
+            Description = "Apply only the pre-deployment migrations (pre: what the app's start-up applies) or only the post-deployment ones " +
+                "(post: migrations marked -- migrationkit:phase post, once every replica runs the new version). Default: both.",
+            HelpName = "pre|post",
+            CustomParser = result =>
+            {
+                string text = result.Tokens.Count == 0 ? string.Empty : result.Tokens[0].Value;
+                if (text.Equals("pre", StringComparison.OrdinalIgnoreCase))
+                {
+                    return MigrationPhase.Pre;
+                }
+
+                if (text.Equals("post", StringComparison.OrdinalIgnoreCase))
+                {
+                    return MigrationPhase.Post;
+                }
+
+                result.AddError($"--phase must be pre or post, not '{text}'.");
+                return null;
+            },
+        };
+        var command = new Command("up", "Apply pending migrations, oldest first.") { count, phase };
         bind(command, async (context, cancellationToken) =>
         {
             var (runner, _, _) = context.CreateRunner();
             context.RunsScripts = true;
-            MigrationReport report = context.Parse.GetValue(count) is { } steps
-                ? await runner.UpAsync(steps, cancellationToken)
+            int? steps = context.Parse.GetValue(count);
+            MigrationPhase? only = context.Parse.GetValue(phase);
+            if (steps is not null && only is not null)
+            {
+                throw new CliUsageException("up takes a count or --phase, not both.");
+            }
+
+            MigrationReport report = steps is { } n ? await runner.UpAsync(n, cancellationToken)
+                : only is { } p ? await runner.UpAsync(p, cancellationToken)
                 : await runner.UpAsync(cancellationToken);
             Summarise(context, report);
             return ExitCodes.Success;

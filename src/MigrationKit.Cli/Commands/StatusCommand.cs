@@ -76,7 +76,9 @@ internal static class StatusCommand
             e.Description,
             e.Applied is { } applied ? Formats.Time(applied.AppliedAt) : "-",
             e.Applied?.ExecutionTime is { } took ? Formats.Duration(took) : "-",
-            e.Applied is { Kind: not HistoryRecordKind.Applied } recorded ? $"{State(e.State)} ({RecordedAs(recorded.Kind)})" : State(e.State),
+            e.Applied is { Kind: not HistoryRecordKind.Applied } recorded ? $"{State(e.State)} ({RecordedAs(recorded.Kind)})"
+                : e.State == MigrationState.Pending && e.Migration?.Phase == MigrationPhase.Post ? "pending (post)"
+                : State(e.State),
         })];
         int[] widths = [.. headers.Select((h, i) => Math.Max(h.Length, rows.Max(r => r[i].Length)))];
 
@@ -118,6 +120,10 @@ internal static class StatusCommand
     private static string Summary(MigrationStatus status, Painter paint)
     {
         var counts = new List<string> { $"{status.Entries.Count(e => e.State == MigrationState.Applied)} applied", $"{status.Pending.Count} pending" };
+        if (status.PendingPostDeployment.Count > 0)
+        {
+            counts[1] += $" ({status.PendingPostDeployment.Count} post-deployment, for up --phase post after the rollout)";
+        }
         int dirty = status.Entries.Count(e => e.State == MigrationState.Dirty);
         if (dirty > 0)
         {
@@ -238,6 +244,7 @@ internal static class StatusCommand
                 WriteStringOrNull(json, "checksum", entry.Migration?.Up.Checksum);
                 WriteStringOrNull(json, "origin", entry.Migration?.Up.Origin);
                 json.WriteBoolean("hasDown", entry.Migration?.Down is not null);
+                WriteStringOrNull(json, "phase", entry.Migration is { } migration ? (migration.Phase == MigrationPhase.Post ? "post" : "pre") : null);
                 json.WriteEndObject();
             }
 

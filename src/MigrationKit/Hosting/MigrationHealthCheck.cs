@@ -38,7 +38,15 @@ internal sealed class MigrationHealthCheck(MigrationHealth health, IMigrationRun
                 $"The database is dirty at version {dirty.Version} ({dirty.Description}): a migration outside a transaction failed or was interrupted. Repair the schema and run force.");
         }
 
-        return status.Pending.Count > 0
+        int pendingPre = status.Pending.Count - status.PendingPostDeployment.Count;
+        if (pendingPre == 0 && status.PendingPostDeployment.Count > 0)
+        {
+            return HealthCheckResult.Healthy(
+                $"The database is at version {MigrationVersion.Format(status.CurrentVersion)}; {status.PendingPostDeployment.Count} post-deployment migration(s) " +
+                "wait for the rollout (migrationkit up --phase post).");
+        }
+
+        return pendingPre > 0
             ? HealthCheckResult.Degraded($"{status.Pending.Count} migration(s) pending; the database is at version {MigrationVersion.Format(status.CurrentVersion)}.")
             : HealthCheckResult.Healthy($"The database is at version {MigrationVersion.Format(status.CurrentVersion)}.");
     }

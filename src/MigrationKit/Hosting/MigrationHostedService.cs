@@ -46,7 +46,8 @@ internal sealed class MigrationHostedService(
             {
                 try
                 {
-                    MigrationReport report = await runner.UpAsync(cancellationToken).ConfigureAwait(false);
+                    // Post-deployment migrations wait for `migrationkit up --phase post` once every replica runs this version.
+                    MigrationReport report = await runner.UpAsync(MigrationPhase.Pre, cancellationToken).ConfigureAwait(false);
                     health.Succeeded(report);
                     double elapsedMs = time.GetElapsedTime(started).TotalMilliseconds;
                     string version = MigrationVersion.Format(report.EndVersion);

@@ -1,9 +1,9 @@
 namespace MigrationKit.Running;
 
 /// <summary>What a run is asked to do.</summary>
-internal readonly record struct MigrationIntent(MigrationIntentKind Kind, int Steps, long Target)
+internal readonly record struct MigrationIntent(MigrationIntentKind Kind, int Steps, long Target, MigrationPhase? Phase = null)
 {
-    public static MigrationIntent Up(int steps) => new(MigrationIntentKind.Up, steps, long.MaxValue);
+    public static MigrationIntent Up(int steps, MigrationPhase? phase = null) => new(MigrationIntentKind.Up, steps, long.MaxValue, phase);
 
     public static MigrationIntent Down(int steps) => new(MigrationIntentKind.Down, steps, MigrationVersion.None);
 
@@ -11,7 +11,7 @@ internal readonly record struct MigrationIntent(MigrationIntentKind Kind, int St
 
     public string Name => Kind switch
     {
-        MigrationIntentKind.Up => Steps == int.MaxValue ? "up" : $"up {Steps}",
+        MigrationIntentKind.Up => (Steps == int.MaxValue ? "up" : $"up {Steps}") + (Phase is { } phase ? $" --phase {phase.ToString().ToLowerInvariant()}" : string.Empty),
         MigrationIntentKind.Down => Steps == int.MaxValue ? "down" : $"down {Steps}",
         _ => $"goto {Target}",
     };

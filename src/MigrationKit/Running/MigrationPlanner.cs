@@ -17,7 +17,7 @@ internal static class MigrationPlanner
         {
             case MigrationIntentKind.Up:
                 steps.AddRange(migrations
-                    .Where(m => !applied.Contains(m.Version))
+                    .Where(m => !applied.Contains(m.Version) && (intent.Phase is not { } phase || m.Phase == phase))
                     .Take(intent.Steps)
                     .Select(m => new PlannedMigration(m, MigrationDirection.Up)));
                 break;
@@ -76,7 +76,10 @@ internal static class MigrationPlanner
         return versions.Count == 0 ? null : versions.Max();
     }
 
-    /// <summary>The pending versions a plan would apply below the newest version still applied when they run.</summary>
+    /// <summary>
+    /// The pending versions a plan would apply below the newest version still applied when they run. A post-deployment
+    /// migration is never out of order: newer pre-deployment migrations may run before it by design (ADR 0010).
+    /// </summary>
     public static IEnumerable<(PlannedMigration Step, long NewestApplied)> OutOfOrderSteps(IReadOnlyList<AppliedMigration> history, IReadOnlyList<PlannedMigration> steps)
     {
         var versions = new SortedSet<long>(history.Select(h => h.Version));
@@ -88,7 +91,7 @@ internal static class MigrationPlanner
                 continue;
             }
 
-            if (versions.Count > 0 && versions.Max > step.Version)
+            if (versions.Count > 0 && versions.Max > step.Version && step.Migration.Phase != MigrationPhase.Post)
             {
                 yield return (step, versions.Max);
             }

@@ -117,7 +117,7 @@ internal static class MigrationValidator
 
         foreach (Migration migration in migrations)
         {
-            if (!applied.Contains(migration.Version) && migration.Version < newestApplied)
+            if (!applied.Contains(migration.Version) && migration.Version < newestApplied && migration.Phase != MigrationPhase.Post)
             {
                 problems.Add(new ValidationProblem(
                     ValidationCode.OutOfOrder,

@@ -197,4 +197,22 @@ public sealed class MigrationRunnerTests
         (await up.Should().ThrowAsync<DirtyDatabaseException>()).Which.Message.Should().Contain("golang-migrate marks a version dirty").And.NotContain("a script that runs outside a transaction");
         store.Executed.Should().BeEmpty();
     }
+
+    [Test]
+    public async Task A_pending_post_deployment_migration_does_not_hold_back_newer_pre_ones_nor_count_as_out_of_order()
+    {
+        var source = Source(1);
+        source.Add(2, "contract", "-- migrationkit:phase post\nDROP TABLE t1;", null);
+        source.Add(3, "m3", "CREATE TABLE t3 (id int);", null);
+        var (runner, store) = Create(source);
+
+        MigrationReport pre = await runner.UpAsync(MigrationPhase.Pre);
+        ValidationReport validation = await runner.ValidateAsync();
+        MigrationReport post = await runner.UpAsync(MigrationPhase.Post);
+
+        pre.Executed.Select(e => e.Version).Should().Equal(1, 3);
+        validation.Problems.Should().NotContain(p => p.Code == ValidationCode.OutOfOrder);
+        post.Executed.Select(e => e.Version).Should().Equal(2);
+        store.Rows.Select(r => r.Version).Should().Equal(1, 2, 3);
+    }
 }
