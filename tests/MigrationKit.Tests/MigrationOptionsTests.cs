@@ -61,4 +61,16 @@ public sealed class MigrationOptionsTests
         key.Should().NotBe(MigrationLockKey.Compute("db2", "public", "schema_migrations"));
         key.Should().NotBe(MigrationLockKey.Compute("db", "public", "history"));
     }
+
+    [Test]
+    public void The_telemetry_names_and_log_event_ids_are_a_stable_contract()
+    {
+        MigrationDiagnostics.ActivitySourceName.Should().Be("MigrationKit");
+        MigrationDiagnostics.MeterName.Should().Be("MigrationKit");
+        MigrationEventIds.RunStarting.Should().Be(1000);
+        MigrationEventIds.LockTimedOut.Should().Be(2003);
+        MigrationEventIds.MigrationFailed.Should().Be(3002);
+        MigrationEventIds.StartupMigrationFailed.Should().Be(5004);
+        typeof(MigrationEventIds).GetFields().Select(f => (int)f.GetRawConstantValue()!).Should().OnlyHaveUniqueItems();
+    }
 }

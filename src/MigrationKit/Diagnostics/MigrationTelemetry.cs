@@ -11,23 +11,22 @@ namespace MigrationKit.Diagnostics;
 /// </summary>
 internal static class MigrationTelemetry
 {
-    public const string Name = "MigrationKit";
 
     private static readonly string? Version = typeof(MigrationTelemetry).Assembly
         .GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0];
 
-    public static readonly ActivitySource ActivitySource = new(Name, Version);
+    public static readonly ActivitySource ActivitySource = new(MigrationDiagnostics.ActivitySourceName, Version);
 
-    public static readonly Meter Meter = new(Name, Version);
+    public static readonly Meter Meter = new(MigrationDiagnostics.MeterName, Version);
 
     public static readonly Counter<long> MigrationsApplied = Meter.CreateCounter<long>(
-        "migrationkit.migrations.applied", "{migration}", "Migrations whose script ran and was recorded.");
+        MigrationDiagnostics.MigrationsAppliedCounter, "{migration}", "Migrations whose script ran and was recorded.");
 
     public static readonly Counter<long> MigrationsFailed = Meter.CreateCounter<long>(
-        "migrationkit.migrations.failed", "{migration}", "Migrations whose script failed.");
+        MigrationDiagnostics.MigrationsFailedCounter, "{migration}", "Migrations whose script failed.");
 
     public static readonly Histogram<double> MigrationDuration = Meter.CreateHistogram<double>(
-        "migrationkit.migration.duration", "s", "How long one migration's script took, its history record included.");
+        MigrationDiagnostics.MigrationDurationHistogram, "s", "How long one migration's script took, its history record included.");
 
     public static Activity? StartRun(string operation)
     {

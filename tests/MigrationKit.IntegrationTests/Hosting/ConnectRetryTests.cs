@@ -15,8 +15,8 @@ namespace MigrationKit.IntegrationTests.Hosting;
 [Parallelizable(ParallelScope.All)]
 public sealed class ConnectRetryTests
 {
-    private const int DatabaseUnavailable = 5003;
-    private const int MigrationFailed = 5004;
+    private const int DatabaseUnavailable = MigrationEventIds.StartupDatabaseUnavailable;
+    private const int MigrationFailed = MigrationEventIds.StartupMigrationFailed;
 
     [Test]
     public async Task A_database_that_comes_up_after_the_host_started_is_waited_for_and_migrated()
@@ -35,7 +35,7 @@ public sealed class ConnectRetryTests
 
         host.Events(DatabaseUnavailable).Should().HaveCountGreaterThanOrEqualTo(4);
         host.Events(DatabaseUnavailable)[0].Message.Should().Contain("connection refused").And.Contain("retrying in");
-        host.Events(5001).Should().ContainSingle();
+        host.Events(MigrationEventIds.StartupMigrated).Should().ContainSingle();
         forwarder.Connections.Should().BePositive();
         (await Db.HistoryAsync(db.ConnectionString)).Should().HaveCount(10);
         await host.StopAsync();
@@ -120,7 +120,7 @@ public sealed class ConnectRetryTests
 
         await start.Invoking(async s => await s).Should().ThrowAsync<OperationCanceledException>();
         host.Events(MigrationFailed).Should().BeEmpty("a shutdown is not a failure");
-        host.Events(5005).Should().ContainSingle();
+        host.Events(MigrationEventIds.StartupMigrationCanceled).Should().ContainSingle();
     }
 
     [Test]

@@ -87,7 +87,7 @@ public sealed class HealthCheckTests
 
         using IHost host = Build(db.ConnectionString, folder.Path);
         Task start = host.StartAsync();
-        await host.WaitForEventAsync(3000, TimeSpan.FromSeconds(30));
+        await host.WaitForEventAsync(MigrationEventIds.MigrationStarting, TimeSpan.FromSeconds(30));
 
         HealthReportEntry during = await CheckAsync(host);
         await using (var release = new NpgsqlCommand("SELECT pg_advisory_unlock(4343)", blocker))

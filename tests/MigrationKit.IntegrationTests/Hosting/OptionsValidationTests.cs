@@ -127,7 +127,7 @@ public sealed class OptionsValidationTests
 
         OptionsValidationException failure = (await start.Should().ThrowAsync<OptionsValidationException>()).Which;
         failure.OptionsType.Should().Be<MigrationOptions>();
-        host.Events(5000).Should().BeEmpty("validation fails before the migration starts");
+        host.Events(MigrationEventIds.StartupMigrating).Should().BeEmpty("validation fails before the migration starts");
         return failure.Message;
     }
 }

@@ -10,7 +10,7 @@ namespace MigrationKit.IntegrationTests.Hosting;
 [Parallelizable(ParallelScope.All)]
 public sealed class StartupLintTests
 {
-    private const int LintFindingEvent = 3007;
+    private const int LintFindingEvent = MigrationEventIds.LintFinding;
 
     private static MigrationFolder Folder() => new MigrationFolder()
         .Up(1, "create_tasks", "CREATE TABLE tasks (id int, project int);\nCREATE INDEX ix_new ON tasks (id);")

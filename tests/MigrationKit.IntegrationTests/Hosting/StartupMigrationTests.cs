@@ -27,7 +27,7 @@ public sealed class StartupMigrationTests
         await host.StartAsync();
 
         observer.Tables.Should().Contain(["projects", "tasks", "steps", "disputes", "audit_logs", "schema_migrations"]);
-        host.Events(5001).Should().ContainSingle().Which.Message.Should().Contain("version 10").And.Contain("10 migration(s)");
+        host.Events(MigrationEventIds.StartupMigrated).Should().ContainSingle().Which.Message.Should().Contain("version 10").And.Contain("10 migration(s)");
         await host.StopAsync();
     }
 
@@ -62,8 +62,8 @@ public sealed class StartupMigrationTests
         await host.StartAsync();
 
         (await Db.TablesAsync(db.ConnectionString)).Should().BeEmpty("not even the history table is created");
-        host.Events(5002).Should().ContainSingle();
-        host.Events(5000).Should().BeEmpty();
+        host.Events(MigrationEventIds.StartupMigrationDisabled).Should().ContainSingle();
+        host.Events(MigrationEventIds.StartupMigrating).Should().BeEmpty();
 
         MigrationReport report = await host.Services.GetRequiredService<IMigrationRunner>().UpAsync();
         report.EndVersion.Should().Be(10);
@@ -163,7 +163,7 @@ public sealed class StartupMigrationTests
         host.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<MigrationOptions>>().Value.LockTimeout.Should().Be(TimeSpan.FromSeconds(7));
         await host.StartAsync();
 
-        host.Events(5000).Should().ContainSingle("the database is migrated once");
+        host.Events(MigrationEventIds.StartupMigrating).Should().ContainSingle("the database is migrated once");
         await host.StopAsync();
     }
 
@@ -198,7 +198,7 @@ public sealed class StartupMigrationTests
             using IHost host = builder.Build();
             await host.StartAsync();
 
-            host.Events(5001).Should().ContainSingle().Which.Message.Should().Contain(start == 1 ? "10 migration(s)" : "0 migration(s)");
+            host.Events(MigrationEventIds.StartupMigrated).Should().ContainSingle().Which.Message.Should().Contain(start == 1 ? "10 migration(s)" : "0 migration(s)");
             await host.StopAsync();
         }
     }
@@ -218,7 +218,7 @@ public sealed class StartupMigrationTests
             .Select(r => (r.Id.Id, r.Id.Name))
             .ToList();
         events.Should().Equal((5000, "StartupMigrating"), (5001, "StartupMigrated"));
-        host.Logs().GetSnapshot().Should().Contain(r => r.Id.Id == 3001 && r.Id.Name == "MigrationApplied");
+        host.Logs().GetSnapshot().Should().Contain(r => r.Id.Id == MigrationEventIds.MigrationApplied && r.Id.Name == "MigrationApplied");
         host.Logs().GetSnapshot().Should().NotContain(r => r.Message.Contains(db.ConnectionString, StringComparison.Ordinal));
         await host.StopAsync();
     }

@@ -27,7 +27,7 @@ public sealed class TelemetryTests
         _measurements.Clear();
         _activityListener = new ActivityListener
         {
-            ShouldListenTo = source => source.Name == "MigrationKit",
+            ShouldListenTo = source => source.Name == MigrationDiagnostics.ActivitySourceName,
             Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
             ActivityStopped = _activities.Enqueue,
         };
@@ -37,7 +37,7 @@ public sealed class TelemetryTests
         {
             InstrumentPublished = (instrument, listener) =>
             {
-                if (instrument.Meter.Name == "MigrationKit")
+                if (instrument.Meter.Name == MigrationDiagnostics.MeterName)
                 {
                     listener.EnableMeasurementEvents(instrument);
                 }
