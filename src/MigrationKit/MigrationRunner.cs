@@ -303,7 +303,7 @@ public sealed class MigrationRunner : IMigrationRunner
             IMigrationStoreSession session = await _store.OpenSessionAsync(cancellationToken).ConfigureAwait(false);
             await using (session.ConfigureAwait(false))
             {
-                MigrationTelemetry.TagHistoryTable(activity, session.HistoryTable);
+                MigrationTelemetry.TagRun(activity, session.HistoryTable, intent.Phase);
                 SourceCatalog? catalog = null;
                 if (intent is { Kind: MigrationIntentKind.Up, Steps: int.MaxValue })
                 {

@@ -45,12 +45,16 @@ internal static class MigrationTelemetry
         return activity;
     }
 
-    /// <summary>Tags a run's span with the history table, known once the store's session is open.</summary>
-    public static void TagHistoryTable(Activity? activity, string historyTable)
+    /// <summary>Tags a run's span with the history table, known once the store's session is open, and the deploy phase it runs.</summary>
+    public static void TagRun(Activity? activity, string historyTable, MigrationPhase? phase)
     {
         if (activity is { IsAllDataRequested: true })
         {
             activity.SetTag("migrationkit.history_table", historyTable);
+            if (phase is { } only)
+            {
+                activity.SetTag("migrationkit.phase", only == MigrationPhase.Post ? "post" : "pre");
+            }
         }
     }
 

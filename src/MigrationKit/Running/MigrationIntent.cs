@@ -11,7 +11,7 @@ internal readonly record struct MigrationIntent(MigrationIntentKind Kind, int St
 
     public string Name => Kind switch
     {
-        MigrationIntentKind.Up => (Steps == int.MaxValue ? "up" : $"up {Steps}") + (Phase is { } phase ? $" --phase {phase.ToString().ToLowerInvariant()}" : string.Empty),
+        MigrationIntentKind.Up => Steps == int.MaxValue ? "up" : $"up {Steps}",
         MigrationIntentKind.Down => Steps == int.MaxValue ? "down" : $"down {Steps}",
         _ => $"goto {Target}",
     };
