@@ -44,4 +44,10 @@ public enum ValidationCode
 
     /// <summary>A pending version lower than the newest applied one.</summary>
     OutOfOrder = 13,
+
+    /// <summary>
+    /// A psql meta-command (<c>\set</c>, <c>\i</c>, <c>\connect</c>, ...) in a script: a command of psql, not SQL, which
+    /// MigrationKit never sends; the script cannot run as written.
+    /// </summary>
+    PsqlMetaCommand = 14,
 }
