@@ -11,12 +11,12 @@ namespace MigrationKit.Sql;
 /// </remarks>
 internal sealed class SqlCopyData
 {
-    internal SqlCopyData(SqlScript script, int offset, int length, SqlCopyOptions options, bool isTerminated)
+    internal SqlCopyData(SqlScript script, int offset, int length, SqlCopyFormat format, bool isTerminated)
     {
         Script = script;
         Offset = offset;
         Length = length;
-        Options = options;
+        Format = format;
         IsTerminated = isTerminated;
     }
 
@@ -29,11 +29,8 @@ internal sealed class SqlCopyData
     /// <summary>Gets the length of the data in UTF-16 code units, up to and including the newline before the <c>\.</c> line.</summary>
     public int Length { get; }
 
-    /// <summary>Gets the format of the data, and its quote and escape characters for CSV.</summary>
-    public SqlCopyOptions Options { get; }
-
     /// <summary>Gets the format of the data.</summary>
-    public SqlCopyFormat Format => Options.Format;
+    public SqlCopyFormat Format { get; }
 
     /// <summary>
     /// Gets a value indicating whether a <c>\.</c> line ends the data; when not, the data runs to the end of the script
@@ -57,14 +54,14 @@ internal sealed class SqlCopyData
 
     /// <summary>
     /// Maps the line number the server gives in an error about the data (its context reads <c>COPY t, line 7</c>) to
-    /// the line in the script where that row starts.
+    /// the line in the script.
     /// </summary>
     /// <remarks>
-    /// The server counts rows, not lines: in CSV a quoted value may hold newlines, and such a row is one line to the
-    /// server. Quotes and escapes are followed as the server follows them when it splits CSV data into rows.
+    /// The server counts the lines of the data as they are, also in CSV, where a newline inside a quoted value
+    /// counts too: an error in such a value names the line the server had reached.
     /// </remarks>
     /// <param name="dataLine">The server's 1-based line number.</param>
-    /// <returns>The position of the row's first character, or <see langword="null"/> when the data has no such row.</returns>
+    /// <returns>The position of the line's first character, or <see langword="null"/> when the data has no such line.</returns>
     public SqlPosition? GetPositionOfDataLine(long dataLine)
     {
         if (dataLine < 1)
@@ -74,60 +71,17 @@ internal sealed class SqlCopyData
 
         ReadOnlySpan<char> data = AsSpan();
         int i = 0;
-        bool csv = Options.Format == SqlCopyFormat.Csv;
-        char quote = Options.Quote;
-        char escape = Options.Escape;
-        for (long row = 1; row < dataLine; row++)
+        for (long line = 1; line < dataLine; line++)
         {
-            if (i >= data.Length)
+            int relative = data[i..].IndexOf('\n');
+            if (relative < 0)
             {
                 return null;
             }
 
-            i = csv ? SkipCsvRow(data, i, quote, escape) : SkipLine(data, i);
+            i += relative + 1;
         }
 
         return i < data.Length ? Script.GetPosition(Offset + i) : null;
-    }
-
-    private static int SkipLine(ReadOnlySpan<char> data, int i)
-    {
-        int relative = data[i..].IndexOf('\n');
-        return relative < 0 ? data.Length : i + relative + 1;
-    }
-
-    // As the server's CopyReadLineText in CSV mode: a quote toggles "in quotes" anywhere; inside quotes an escape
-    // character before a quote keeps it from toggling (only when escape and quote differ); a newline outside quotes
-    // ends the row.
-    private static int SkipCsvRow(ReadOnlySpan<char> data, int i, char quote, char escape)
-    {
-        bool escapes = escape != quote;
-        bool inQuote = false;
-        bool lastWasEscape = false;
-        for (; i < data.Length; i++)
-        {
-            char c = data[i];
-            if (escapes && inQuote && c == escape)
-            {
-                lastWasEscape = !lastWasEscape;
-            }
-
-            if (c == quote && !lastWasEscape)
-            {
-                inQuote = !inQuote;
-            }
-
-            if (!escapes || c != escape)
-            {
-                lastWasEscape = false;
-            }
-
-            if (!inQuote && c == '\n')
-            {
-                return i + 1;
-            }
-        }
-
-        return data.Length;
     }
 }

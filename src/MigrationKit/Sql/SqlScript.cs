@@ -355,8 +355,8 @@ internal sealed class SqlScript
     {
         ReadOnlySpan<char> text = Text.AsSpan(start, end - start);
         var classification = SqlStatementClassifier.Classify(text);
-        SqlCopyData? data = SqlCopyCommand.TryParseFromStdin(text, out SqlCopyOptions options)
-            ? ReadCopyData(start, end, semicolonEnd, options, ref lexer, ref errors)
+        SqlCopyData? data = SqlCopyCommand.TryParseFromStdin(text, out SqlCopyFormat format)
+            ? ReadCopyData(start, end, semicolonEnd, format, ref lexer, ref errors)
             : null;
         statements.Add(new SqlStatement(this, start, end - start, classification, data));
     }
@@ -364,10 +364,10 @@ internal sealed class SqlScript
     // psql sends COPY ... FROM STDIN when it reads its semicolon, then reads the data from the script itself: from the
     // line after the one that holds the semicolon, line by line, until a line that is exactly \. (LF or CRLF).
     // The lexer goes on after that line.
-    private SqlCopyData ReadCopyData(int start, int end, int semicolonEnd, SqlCopyOptions options, ref SqlLexer lexer, ref List<SqlSyntaxError>? errors)
+    private SqlCopyData ReadCopyData(int start, int end, int semicolonEnd, SqlCopyFormat format, ref SqlLexer lexer, ref List<SqlSyntaxError>? errors)
     {
         string text = Text;
-        if (options.Format == SqlCopyFormat.Binary)
+        if (format == SqlCopyFormat.Binary)
         {
             (errors ??= []).Add(Error(start, SqlSyntaxErrorKind.BinaryCopyData, position => string.Create(
                 CultureInfo.InvariantCulture,
@@ -379,7 +379,7 @@ internal sealed class SqlScript
             (errors ??= []).Add(Error(start, SqlSyntaxErrorKind.UnterminatedCopyData, position => string.Create(
                 CultureInfo.InvariantCulture,
                 $"COPY ... FROM STDIN at {position} does not end with a semicolon, so no data follows it. End it with ; and put its data on the lines after it, followed by a line holding only \\.")));
-            return new SqlCopyData(this, end, 0, options, isTerminated: false);
+            return new SqlCopyData(this, end, 0, format, isTerminated: false);
         }
 
         int newline = text.IndexOf('\n', semicolonEnd);
@@ -412,7 +412,7 @@ internal sealed class SqlScript
             if (line is "\\.")
             {
                 lexer.Position = relative < 0 ? text.Length : lineStop + 1;
-                return new SqlCopyData(this, dataStart, i - dataStart, options, isTerminated: true);
+                return new SqlCopyData(this, dataStart, i - dataStart, format, isTerminated: true);
             }
 
             i = relative < 0 ? text.Length : lineStop + 1;
@@ -423,7 +423,7 @@ internal sealed class SqlScript
             CultureInfo.InvariantCulture,
             $"unterminated data of COPY ... FROM STDIN at {position}: no line holding only \\. ends it, so every line from line {dataLine} to the end of the script would be sent as its data. End the data with a line holding only \\.")));
         lexer.Position = text.Length;
-        return new SqlCopyData(this, dataStart, text.Length - dataStart, options, isTerminated: false);
+        return new SqlCopyData(this, dataStart, text.Length - dataStart, format, isTerminated: false);
     }
 
     private SqlSyntaxError Error(int offset, SqlSyntaxErrorKind kind, Func<SqlPosition, string> message)

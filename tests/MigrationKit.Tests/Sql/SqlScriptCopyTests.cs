@@ -224,23 +224,12 @@ internal sealed class SqlScriptCopyTests
     }
 
     [Test]
-    public void A_server_line_number_in_csv_data_counts_rows_with_quoted_newlines_as_one()
+    public void A_server_line_number_in_csv_data_counts_the_newlines_inside_quoted_values_too()
     {
-        SqlScript script = SqlScript.Parse("COPY t FROM stdin WITH (FORMAT csv);\n1,\"two\nlines, \"\"quoted\"\"\"\n2,x\n3,\"a\nb\nc\"\n4,y\n\\.\n");
+        SqlScript script = SqlScript.Parse("COPY t FROM stdin WITH (FORMAT csv);\n1,\"two\nlines, \"\"quoted\"\"\"\n2,x\n\\.\n");
         SqlCopyData data = script.Statements[0].CopyData!;
 
-        data.GetPositionOfDataLine(2).Should().Be(new SqlPosition(4, 1));
-        data.GetPositionOfDataLine(3).Should().Be(new SqlPosition(5, 1));
-        data.GetPositionOfDataLine(4).Should().Be(new SqlPosition(8, 1));
-    }
-
-    [Test]
-    public void A_csv_escape_character_keeps_a_quote_from_closing_the_value()
-    {
-        SqlScript script = SqlScript.Parse("COPY t FROM stdin WITH (FORMAT csv, ESCAPE '\\');\n1,\"a\\\"\nb\"\n2,x\n\\.\n");
-        SqlCopyData data = script.Statements[0].CopyData!;
-
-        data.Options.Escape.Should().Be('\\');
-        data.GetPositionOfDataLine(2).Should().Be(new SqlPosition(4, 1));
+        data.GetPositionOfDataLine(2).Should().Be(new SqlPosition(3, 1));
+        data.GetPositionOfDataLine(3).Should().Be(new SqlPosition(4, 1));
     }
 }
