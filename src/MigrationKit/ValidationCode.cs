@@ -62,4 +62,10 @@ public enum ValidationCode
     /// rule. A warning unless <see cref="Linting.MigrationLintOptions.Rules"/> makes the rule an error.
     /// </summary>
     LintFinding = 18,
+
+    /// <summary>
+    /// A psql meta-command (<c>\set</c>, <c>\i</c>, <c>\connect</c>, ...) in a script: a command of psql, not SQL, which
+    /// MigrationKit never sends; the script cannot run as written.
+    /// </summary>
+    PsqlMetaCommand = 19,
 }

@@ -21,6 +21,11 @@ namespace MigrationKit.Sql;
 /// character (as every byte above 0x7F is to PostgreSQL); <c>--</c> and <c>/*</c> start a comment wherever they
 /// appear outside a token, even in the middle of an operator; block comments nest.
 /// </para>
+/// <para>
+/// A backslash outside a token starts a psql meta-command (<c>\set</c>, <c>\i</c>, <c>\gset</c>), read to the end of
+/// its line as psql reads it. The server has no use for a backslash there (it is no operator character), so such a
+/// token is never part of valid SQL.
+/// </para>
 /// </remarks>
 internal ref struct SqlLexer
 {
@@ -33,6 +38,21 @@ internal ref struct SqlLexer
     {
         _text = text;
         _position = 0;
+    }
+
+    /// <summary>
+    /// Gets or sets the offset the next token is read from. Setting it skips text that is not SQL, such as the data
+    /// block of a <c>COPY ... FROM STDIN</c>.
+    /// </summary>
+    public int Position
+    {
+        readonly get => _position;
+        set
+        {
+            ArgumentOutOfRangeException.ThrowIfNegative(value);
+            ArgumentOutOfRangeException.ThrowIfGreaterThan(value, _text.Length);
+            _position = value;
+        }
     }
 
     /// <summary>Reads the next token.</summary>
@@ -81,6 +101,10 @@ internal ref struct SqlLexer
             case '"':
                 kind = SqlTokenKind.QuotedIdentifier;
                 end = ScanQuotedIdentifier(text, i + 1, out unterminated);
+                break;
+            case '\\':
+                kind = SqlTokenKind.MetaCommand;
+                end = SkipToEndOfLine(text, i + 1);
                 break;
             case '-' when next == '-':
                 kind = SqlTokenKind.LineComment;

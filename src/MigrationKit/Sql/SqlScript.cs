@@ -22,6 +22,13 @@ namespace MigrationKit.Sql;
 /// string onto the next line (<c>E'a'</c> newline <c>'b\';c'</c>); the server does, and so does this lexer.
 /// </para>
 /// <para>
+/// Two things in a script are not SQL, and are read as psql reads them. The data block of a <c>COPY ... FROM STDIN</c>
+/// (what pg_dump writes): the lines after the statement's line up to a line that is exactly <c>\.</c>, kept on the
+/// statement as <see cref="SqlStatement.CopyData"/> and never lexed. And psql meta-commands (<c>\set</c>, <c>\i</c>,
+/// <c>\connect</c>): a backslash outside any string, comment or data block, to the end of its line; each is an error
+/// of kind <see cref="SqlSyntaxErrorKind.MetaCommand"/> and ends the statement before it.
+/// </para>
+/// <para>
 /// A parsed script is immutable and safe to share between threads; the line index behind positions is built on
 /// first use (a benign race may build it twice).
 /// </para>
@@ -65,7 +72,10 @@ internal sealed class SqlScript
     /// <summary>Gets the top-level statements in order. Empty or comment-only pieces between semicolons are left out.</summary>
     public IReadOnlyList<SqlStatement> Statements { get; }
 
-    /// <summary>Gets the constructs still open at the end of the input; empty for a well-formed script.</summary>
+    /// <summary>
+    /// Gets the lexical errors in the order of the text: a construct still open at the end of the input, malformed
+    /// <c>COPY ... FROM STDIN</c> data, psql meta-commands. Empty for a well-formed script.
+    /// </summary>
     public IReadOnlyList<SqlSyntaxError> Errors { get; }
 
     /// <summary>
@@ -261,10 +271,26 @@ internal sealed class SqlScript
                 case SqlTokenKind.Semicolon when parenthesisDepth == 0 && atomicDepth == 0:
                     if (start >= 0)
                     {
-                        AddStatement(statements, start, end);
+                        AddStatement(statements, start, end, token.End, ref lexer, ref errors);
                     }
 
                     start = -1;
+                    header = RoutineHeader.Start;
+                    afterBegin = false;
+                    continue;
+
+                case SqlTokenKind.MetaCommand:
+                    // psql runs it where it stands; here it ends the statement before it, so that the statements
+                    // around it keep their places, and the script is refused.
+                    if (start >= 0)
+                    {
+                        AddStatement(statements, start, end, semicolonEnd: -1, ref lexer, ref errors);
+                    }
+
+                    (errors ??= []).Add(DescribeMetaCommand(token));
+                    start = -1;
+                    parenthesisDepth = 0;
+                    atomicDepth = 0;
                     header = RoutineHeader.Start;
                     afterBegin = false;
                     continue;
@@ -342,16 +368,123 @@ internal sealed class SqlScript
 
         if (start >= 0)
         {
-            AddStatement(statements, start, end);
+            AddStatement(statements, start, end, semicolonEnd: -1, ref lexer, ref errors);
+        }
+
+        if (errors is { Count: > 1 })
+        {
+            // A COPY's errors are found after the COPY's own; the list is in the order of the text (a stable sort).
+            errors = [.. errors.OrderBy(e => e.Offset)];
         }
 
         return (directive, phase ?? MigrationPhase.Pre);
     }
 
-    private void AddStatement(List<SqlStatement> statements, int start, int end)
+    // semicolonEnd is the offset just past the statement's terminating semicolon, or -1 when no semicolon ends it.
+    private void AddStatement(List<SqlStatement> statements, int start, int end, int semicolonEnd, ref SqlLexer lexer, ref List<SqlSyntaxError>? errors)
     {
-        var classification = SqlStatementClassifier.Classify(Text.AsSpan(start, end - start));
-        statements.Add(new SqlStatement(this, start, end - start, classification));
+        ReadOnlySpan<char> text = Text.AsSpan(start, end - start);
+        var classification = SqlStatementClassifier.Classify(text);
+        SqlCopyData? data = SqlCopyCommand.TryParseFromStdin(text, out SqlCopyFormat format)
+            ? ReadCopyData(start, end, semicolonEnd, format, ref lexer, ref errors)
+            : null;
+        statements.Add(new SqlStatement(this, start, end - start, classification, data));
+    }
+
+    // psql sends COPY ... FROM STDIN when it reads its semicolon, then reads the data from the script itself: from the
+    // line after the one that holds the semicolon, line by line, until a line that is exactly \. (LF or CRLF).
+    // The lexer goes on after that line.
+    private SqlCopyData ReadCopyData(int start, int end, int semicolonEnd, SqlCopyFormat format, ref SqlLexer lexer, ref List<SqlSyntaxError>? errors)
+    {
+        string text = Text;
+        if (format == SqlCopyFormat.Binary)
+        {
+            (errors ??= []).Add(Error(start, SqlSyntaxErrorKind.BinaryCopyData, position => string.Create(
+                CultureInfo.InvariantCulture,
+                $"COPY ... FROM STDIN in binary format at {position}: a text script cannot hold binary data. Dump the data as text (pg_dump's default) or csv instead.")));
+        }
+
+        if (semicolonEnd < 0)
+        {
+            (errors ??= []).Add(Error(start, SqlSyntaxErrorKind.UnterminatedCopyData, position => string.Create(
+                CultureInfo.InvariantCulture,
+                $"COPY ... FROM STDIN at {position} does not end with a semicolon, so no data follows it. End it with ; and put its data on the lines after it, followed by a line holding only \\.")));
+            return new SqlCopyData(this, end, 0, format, isTerminated: false);
+        }
+
+        int newline = text.IndexOf('\n', semicolonEnd);
+        int lineEnd = newline < 0 ? text.Length : newline;
+        var rest = new SqlLexer(text.AsSpan(0, lineEnd)) { Position = semicolonEnd };
+        while (rest.TryRead(out SqlToken token))
+        {
+            if (token.Kind is SqlTokenKind.LineComment or SqlTokenKind.Semicolon || (token.Kind is SqlTokenKind.BlockComment && !token.IsUnterminated))
+            {
+                continue;
+            }
+
+            (errors ??= []).Add(Error(token.Start, SqlSyntaxErrorKind.TextAfterCopy, position => string.Create(
+                CultureInfo.InvariantCulture,
+                $"SQL after COPY ... FROM STDIN; on the same line, at {position}: psql would run it only after the data on the lines below. Move it to a line of its own after the \\. line.")));
+            break;
+        }
+
+        int dataStart = newline < 0 ? text.Length : newline + 1;
+        for (int i = dataStart; i < text.Length;)
+        {
+            int relative = text.AsSpan(i).IndexOf('\n');
+            int lineStop = relative < 0 ? text.Length : i + relative;
+            ReadOnlySpan<char> line = text.AsSpan(i, lineStop - i);
+            if (line.EndsWith('\r'))
+            {
+                line = line[..^1];
+            }
+
+            if (line is "\\.")
+            {
+                lexer.Position = relative < 0 ? text.Length : lineStop + 1;
+                return new SqlCopyData(this, dataStart, i - dataStart, format, isTerminated: true);
+            }
+
+            i = relative < 0 ? text.Length : lineStop + 1;
+        }
+
+        int dataLine = GetPosition(dataStart).Line;
+        (errors ??= []).Add(Error(start, SqlSyntaxErrorKind.UnterminatedCopyData, position => string.Create(
+            CultureInfo.InvariantCulture,
+            $"unterminated data of COPY ... FROM STDIN at {position}: no line holding only \\. ends it, so every line from line {dataLine} to the end of the script would be sent as its data. End the data with a line holding only \\.")));
+        lexer.Position = text.Length;
+        return new SqlCopyData(this, dataStart, text.Length - dataStart, format, isTerminated: false);
+    }
+
+    private SqlSyntaxError Error(int offset, SqlSyntaxErrorKind kind, Func<SqlPosition, string> message)
+    {
+        SqlPosition position = GetPosition(offset);
+        return new SqlSyntaxError(offset, position, message(position), kind);
+    }
+
+    private SqlSyntaxError DescribeMetaCommand(SqlToken token)
+    {
+        ReadOnlySpan<char> rest = Text.AsSpan(token.Start + 1, token.Length - 1);
+        int length = 0;
+        while (length < rest.Length && (char.IsAsciiLetterOrDigit(rest[length]) || rest[length] == '_'))
+        {
+            length++;
+        }
+
+        string command = string.Concat("\\", length == 0 && rest.Length > 0 ? rest[..1] : rest[..length]);
+        string hint = command switch
+        {
+            "\\i" or "\\ir" or "\\include" or "\\include_relative" => "Put the statements of the included file into this script, or make that file a migration of its own.",
+            "\\set" or "\\unset" or "\\gset" or "\\getenv" or "\\if" or "\\elif" or "\\else" or "\\endif" => "Write the values into the SQL itself; psql variables (:name) are not SQL either.",
+            "\\c" or "\\connect" => "Every script runs on the database MigrationKit is given; keep another database's migrations in a folder of their own.",
+            "\\echo" or "\\qecho" or "\\warn" => "Remove it, or use RAISE NOTICE in a DO block.",
+            "\\." => "A line holding only \\. ends the data of a COPY ... FROM STDIN, and no such statement comes before this one: does the COPY end with a semicolon?",
+            "\\;" => "psql's \\; joins statements into one query; write ; instead.",
+            _ => "Remove it, or write what it does in SQL.",
+        };
+        return Error(token.Start, SqlSyntaxErrorKind.MetaCommand, position => string.Create(
+            CultureInfo.InvariantCulture,
+            $"psql meta-command: MigrationKit sends SQL only, and {command} at {position} is a command of psql, not SQL. {hint}"));
     }
 
     private SqlSyntaxError DescribeUnterminated(SqlToken token)

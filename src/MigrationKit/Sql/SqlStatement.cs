@@ -3,9 +3,10 @@ namespace MigrationKit.Sql;
 /// <summary>One top-level statement of a <see cref="SqlScript"/>.</summary>
 internal sealed class SqlStatement
 {
-    internal SqlStatement(SqlScript script, int offset, int length, SqlStatementClassification classification)
+    internal SqlStatement(SqlScript script, int offset, int length, SqlStatementClassification classification, SqlCopyData? copyData = null)
     {
         Script = script;
+        CopyData = copyData;
         Offset = offset;
         Length = length;
         Kind = classification.Kind;
@@ -38,6 +39,16 @@ internal sealed class SqlStatement
 
     /// <summary>Gets the 1-based line and column of the statement's first token.</summary>
     public SqlPosition Position => Script.GetPosition(Offset);
+
+    /// <summary>
+    /// Gets the data block of a <c>COPY ... FROM STDIN</c> statement (the lines after it, up to <c>\.</c>), or
+    /// <see langword="null"/> for any other statement. Such a statement cannot be sent as a command: its text starts
+    /// the copy, and the data goes through the COPY protocol (see <c>Postgres.CopyFromStdin</c>).
+    /// </summary>
+    public SqlCopyData? CopyData { get; }
+
+    /// <summary>Gets a value indicating whether the statement is a <c>COPY ... FROM STDIN</c> with a data block.</summary>
+    public bool IsCopyFromStdin => CopyData is not null;
 
     /// <summary>Gets what the statement does to the transaction it runs in.</summary>
     public SqlStatementKind Kind { get; }

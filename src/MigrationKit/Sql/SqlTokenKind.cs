@@ -59,4 +59,9 @@ internal enum SqlTokenKind
 
     /// <summary>A <c>/* */</c> comment; these nest.</summary>
     BlockComment,
+
+    /// <summary>
+    /// A psql meta-command: a backslash outside any other token and the rest of its line, such as <c>\set x 1</c>.
+    /// </summary>
+    MetaCommand,
 }

@@ -15,9 +15,17 @@ internal static class MigrationValidator
         foreach (SqlSyntaxError error in parsed.Errors)
         {
             problems.Add(new ValidationProblem(
-                ValidationCode.SyntaxError,
+                error.Kind == SqlSyntaxErrorKind.MetaCommand ? ValidationCode.PsqlMetaCommand : ValidationCode.SyntaxError,
                 ValidationSeverity.Error,
-                $"{error.Message}. The script cannot be split into statements; nothing of it was sent to the server.") { Version = migration.Version, Origin = script.Origin, Line = error.Position.Line, Column = error.Position.Column });
+                error.Kind == SqlSyntaxErrorKind.Unterminated
+                    ? $"{error.Message}. The script cannot be split into statements; nothing of it was sent to the server."
+                    : $"{error.Message} The script cannot run as written; nothing of it was sent to the server.")
+            {
+                Version = migration.Version,
+                Origin = script.Origin,
+                Line = error.Position.Line,
+                Column = error.Position.Column,
+            });
         }
 
         if (parsed.IsEmpty)

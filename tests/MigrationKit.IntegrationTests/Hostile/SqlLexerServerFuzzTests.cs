@@ -21,7 +21,8 @@ public sealed class SqlLexerServerFuzzTests
     private const int GeneratedPerSeed = 300;
     private const int MutatedPerSeed = 1000;
 
-    private const string Fingerprint = """
+    /// <summary>The schema mk_fuzz as text: relations with their columns, comments and rows, routines and rules.</summary>
+    internal const string FingerprintQuery = """
         SELECT coalesce(string_agg(x, E'\n' ORDER BY x), '') FROM (
             SELECT 'relation ' || c.relkind::text || ' ' || c.relname || ' comment=' || coalesce(obj_description(c.oid, 'pg_class'), '-') || ' columns='
                 || coalesce((SELECT string_agg(a.attname || ':' || format_type(a.atttypid, a.atttypmod) || '=' || coalesce(pg_get_expr(d.adbin, d.adrelid), ''), ',' ORDER BY a.attnum)
@@ -156,7 +157,7 @@ public sealed class SqlLexerServerFuzzTests
 
     private static async Task<string> FingerprintAsync(NpgsqlConnection connection, NpgsqlTransaction transaction)
     {
-        await using var command = new NpgsqlCommand(Fingerprint, connection, transaction);
+        await using var command = new NpgsqlCommand(FingerprintQuery, connection, transaction);
         return (string)(await command.ExecuteScalarAsync())!;
     }
 

@@ -7,8 +7,14 @@ namespace MigrationKit.IntegrationTests.Hostile;
 /// Seeded generator of PostgreSQL scripts whose every statement is valid on its own (given the statements before it):
 /// tables with hostile quoted identifiers, INSERTs and UPDATEs with tricky strings (standard, E-strings, dollar quotes,
 /// U&amp; strings, strings continued over a newline), DO blocks, plpgsql and BEGIN ATOMIC functions and procedures, a
-/// rule with several actions in parentheses, comments holding semicolons and quotes between any two tokens.
+/// rule with several actions in parentheses, comments holding semicolons and quotes between any two tokens; and, when
+/// asked, <c>COPY ... FROM STDIN</c> statements with data blocks (text and CSV) full of SQL-looking text.
 /// </summary>
+/// <remarks>
+/// A psql-compatible grammar leaves out the two constructs where psql and the server split a script differently (an
+/// <c>E'...'</c> string continued on the next line, a parameter named <c>begin</c> in a <c>BEGIN ATOMIC</c> body), so
+/// that psql can be the oracle.
+/// </remarks>
 internal sealed class SqlStatementGrammar
 {
     private static readonly string[] StandardContent = ["a", ";", "''", "--", "/*", "*/", "$$", "$a$", "\\", "\"", "é", "😀", " ", "\n", "E''", "BEGIN", "END;"];
@@ -18,11 +24,21 @@ internal sealed class SqlStatementGrammar
     private static readonly string[] IdentifierContent = ["a", ";", "\"\"", "'", " ", "$$", "--", "/*", "é", "表", ")", "("];
     private static readonly string[] Junk = [" ", "\n", "\t", "  ", "\r\n", "-- c;'\"$$ /*\n", "/* c; ' \" $$ -- */", "/* n /* e; s */ t */", "\n-- ;\n"];
 
+    private static readonly string[] DataContent = ["a", ";", "'", "''", "\"", "\\", "$$", "--", "/*", "*/", "é", "😀", " ", "\t", "\n", "\r", "\\.", "\\N", ",", "COPY t FROM stdin;", "\\set x"];
+    private static readonly string[] SameLineJunk = [" ", "\t", " -- data follows; 'x' $$", " /* ; */"];
+
     private readonly Random _random;
+    private readonly bool _psqlCompatible;
+    private readonly bool _withCopy;
     private readonly List<Table> _tables = [];
     private int _names;
 
-    public SqlStatementGrammar(int seed) => _random = new Random(seed);
+    public SqlStatementGrammar(int seed, bool psqlCompatible = false, bool withCopy = false)
+    {
+        _random = new Random(seed);
+        _psqlCompatible = psqlCompatible;
+        _withCopy = withCopy;
+    }
 
     /// <summary>A script of 1 to 8 statements separated by semicolons, whitespace and comments; the last semicolon is optional.</summary>
     public string Script()
@@ -33,6 +49,17 @@ internal sealed class SqlStatementGrammar
         script.Append(Junk0());
         for (int i = 0; i < count; i++)
         {
+            if (_withCopy && _tables.Count > 0 && _random.Next(3) == 0)
+            {
+                // The statement ends at its semicolon; its data starts on the next line and ends at a line \.
+                bool crlf = _random.Next(4) == 0;
+                script.Append(CopyHead(out bool csv)).Append(Junk0()).Append(';');
+                script.Append(_random.Next(2) == 0 ? Pick(SameLineJunk) : string.Empty).Append(crlf ? "\r\n" : "\n");
+                script.Append(CopyData(csv, crlf ? "\r\n" : "\n")).Append(crlf ? "\\.\r\n" : "\\.\n");
+                script.Append(Junk0());
+                continue;
+            }
+
             script.Append(Statement());
             if (i < count - 1 || _random.Next(2) == 0)
             {
@@ -65,6 +92,36 @@ internal sealed class SqlStatementGrammar
             9 => Rule(),
             _ => Select(),
         };
+    }
+
+    private string CopyHead(out bool csv)
+    {
+        Table table = Pick(_tables);
+        csv = _random.Next(3) == 0;
+        string format = csv ? Pick([" WITH (FORMAT csv)", " (format 'csv', header false)", " CSV", " WITH CSV"]) : Pick(["", "", " WITH (FORMAT text)", " (delimiter E'\\t')"]);
+        return $"COPY{J()}{table.Name}{J()}({table.Text},{J()}{table.Number}){J()}FROM{J()}{Pick(["stdin", "STDIN", "Stdin"])}{format}";
+    }
+
+    /// <summary>Rows of (text, number): text format with escapes and \N, or CSV with quoting (never a \. that psql would take for the end).</summary>
+    private string CopyData(bool csv, string newline)
+    {
+        var data = new StringBuilder();
+        for (int rows = _random.Next(0, 5); rows > 0; rows--)
+        {
+            string? value = _random.Next(6) == 0 ? null : Repeat(DataContent, 6);
+            if (csv && value is not null && value.Contains("\\.", StringComparison.Ordinal))
+            {
+                value = value.Replace("\\.", "\\ .", StringComparison.Ordinal);
+            }
+
+            string number = _random.Next(1000).ToString(CultureInfo.InvariantCulture);
+            string field = value is null ? (csv ? string.Empty : "\\N")
+                : csv ? "\"" + value.Replace("\"", "\"\"", StringComparison.Ordinal) + "\""
+                : value.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\t", "\\t", StringComparison.Ordinal).Replace("\n", "\\n", StringComparison.Ordinal).Replace("\r", "\\r", StringComparison.Ordinal);
+            data.Append(field).Append(csv ? ',' : '\t').Append(number).Append(newline);
+        }
+
+        return data.ToString();
     }
 
     private string CreateTable()
@@ -112,7 +169,7 @@ internal sealed class SqlStatementGrammar
         Table table = Pick(_tables);
         string name = Identifier("r");
         string begin = _random.Next(2) == 0 ? "BEGIN ATOMIC" : "begin /* ; */ atomic";
-        if (_random.Next(4) == 0)
+        if (!_psqlCompatible && _random.Next(4) == 0)
         {
             // A parameter named begin and a column alias atomic: psql would count this BEGIN as a block; the server does not.
             return $"CREATE{J()}FUNCTION{J()}{name}(begin int){J()}RETURNS{J()}int{J()}LANGUAGE{J()}sql{J()}{begin}\n  SELECT begin + 1 AS atomic;\nEND";
@@ -151,7 +208,7 @@ internal sealed class SqlStatementGrammar
         while (true)
         {
             int kind = _random.Next(8);
-            if (literalOnly && kind == 6)
+            if ((literalOnly && kind == 6) || (_psqlCompatible && kind == 7))
             {
                 continue;
             }

@@ -56,6 +56,44 @@ public sealed class MigrationValidatorTests
             .ToString().Should().Be("m/003_x.up.sql: warning EmptyScript: empty");
     }
 
+    [Test]
+    public void A_psql_meta_command_is_an_error_at_its_file_line_and_column()
+    {
+        Migration migration = Make(3, "CREATE TABLE t (id int);\n\\i seed.sql\n");
+        var problems = new List<ValidationProblem>();
+
+        MigrationValidator.CheckScript(migration, migration.Up, problems);
+
+        ValidationProblem problem = problems.Should().ContainSingle().Subject;
+        problem.Should().Match<ValidationProblem>(p => p.Code == ValidationCode.PsqlMetaCommand && p.Severity == ValidationSeverity.Error
+            && p.Version == 3 && p.Origin == "3_m3.up.sql" && p.Line == 2 && p.Column == 1);
+        problem.ToString().Should().StartWith("3_m3.up.sql:2:1: error PsqlMetaCommand: psql meta-command: MigrationKit sends SQL only, and \\i at line 2, column 1 is a command of psql, not SQL.");
+        problem.Message.Should().EndWith("The script cannot run as written; nothing of it was sent to the server.");
+    }
+
+    [Test]
+    public void Copy_data_without_its_end_marker_is_a_syntax_error_at_the_copy()
+    {
+        Migration migration = Make(4, "-- seed\nCOPY t (id) FROM stdin;\n1\n2\n");
+        var problems = new List<ValidationProblem>();
+
+        MigrationValidator.CheckScript(migration, migration.Up, problems);
+
+        problems.Should().ContainSingle().Which.Should().Match<ValidationProblem>(p => p.Code == ValidationCode.SyntaxError
+            && p.Severity == ValidationSeverity.Error && p.Line == 2 && p.Column == 1 && p.Message.Contains("no line holding only \\. ends it"));
+    }
+
+    [Test]
+    public void A_well_formed_copy_from_stdin_is_no_problem()
+    {
+        Migration migration = Make(5, "COPY t (id, note) FROM stdin;\n1\tit's; a \\N\n\\.\n");
+        var problems = new List<ValidationProblem>();
+
+        MigrationValidator.CheckScript(migration, migration.Up, problems);
+
+        problems.Should().BeEmpty();
+    }
+
     private static Migration Make(long version, string sql = "SELECT 1") => MigrationPlannerTests.Make(version, down: false, sql);
 
     private static AppliedMigration Row(long version, bool dirty = false) =>

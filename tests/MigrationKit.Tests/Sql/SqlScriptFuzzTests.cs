@@ -38,16 +38,16 @@ internal sealed class SqlScriptFuzzTests
     [TestCase(2)]
     [TestCase(3)]
     [TestCase(20261124)]
-    public void Well_formed_statements_joined_by_semicolons_comments_and_whitespace_come_back_exactly(int seed)
+    public void Well_formed_statements_and_copy_data_joined_by_semicolons_comments_and_whitespace_come_back_exactly(int seed)
     {
         var generator = new SqlScriptGenerator(seed);
         for (int i = 0; i < CasesPerSeed; i++)
         {
-            (string text, List<(int Offset, string Text)> expected) = generator.WellFormedScript();
+            (string text, List<(int Offset, string Text, string? Data)> expected) = generator.WellFormedScript();
             SqlScript script = SqlScript.Parse(text);
 
             string context = $"seed {seed}, case {i}: {SqlScriptInvariants.Escape(text)}";
-            script.Statements.Select(s => (s.Offset, s.Text)).Should().Equal(expected, context);
+            script.Statements.Select(s => (s.Offset, s.Text, s.CopyData?.Text)).Should().Equal(expected, context);
             script.Errors.Should().BeEmpty(context);
             script.Statements.Where(s => s.Kind != SqlStatementKind.Other || s.NonTransactionalReason is not null).Should().BeEmpty(context);
             script.HasNoTransactionDirective.Should().BeFalse(context);

@@ -15,6 +15,8 @@ internal sealed class SqlScriptGenerator
         "(", ")", "$$", "$a$", "$b$", "--", "/*", "*/", "''", "1", "_", "\r", "\t", "😀", "\uD800", "\uDC00", "\0", "é",
         "BEGIN", "ATOMIC", "END", "CASE", "CREATE FUNCTION f() ", "CREATE OR REPLACE PROCEDURE ", "COMMIT", "ROLLBACK",
         "CONCURRENTLY", "INDEX", "CREATE", "E'", "U&'", "U&\"", "$1", "\u00A0", "\f", "\v", "\r\n",
+        "COPY t FROM stdin;\n", "copy t (a) from STDIN with (format csv);", "\\.\n", "\\.", "\\.\r\n", "\\N", "COPY", "STDIN",
+        "\\set x 1\n", "\\",
     ];
 
     private static readonly string[] Corpus =
@@ -66,6 +68,18 @@ internal sealed class SqlScriptGenerator
         SELECT $1, a$b, 1.5e3, 0x1F FROM t WHERE x::text ~ '^[a-z]+$';
         """",
         "SELECT '😀' AS \"é\";\r\nSELECT E'\\x41\\'';\rSELECT 'a'\n'b';\n",
+        "SET client_encoding = 'UTF8';\n" +
+        "COPY public.accounts (id, name, path) FROM stdin;\n" +
+        "1\tit's; \"q\"\t\\N\n" +
+        "2\t$$ -- /* \\\\ \\t\tC:\\temp\n" +
+        "\\.\n" +
+        "SELECT pg_catalog.setval('public.accounts_id_seq', 2, true);\n" +
+        "COPY t FROM STDIN WITH (FORMAT csv, HEADER true); -- seed\n" +
+        "id,note\n" +
+        "1,\"a \"\"quoted\"\", multi\n" +
+        "line; value\"\n" +
+        "\\.\n" +
+        "\\set ON_ERROR_STOP on\n",
     ];
 
     private static readonly string[] StatementHeads =
@@ -101,6 +115,19 @@ internal sealed class SqlScriptGenerator
     private static readonly string[] LineCommentContent = ["a", ";", "'", "\"", "$$", "/*", "*/", " ", "--"];
 
     private static readonly string[] Junk = [" ", "\n", "\t", "\r\n", "-- c;'$$\n", "/* c; ' /* n */ */", ";", "\f", "  "];
+
+    private static readonly string[] SameLineJunk = [" ", "\t", "-- c;'$$ /*", "/* c; ' /* n */ */", ";", "  "];
+
+    private static readonly string[] CopyHeads =
+    [
+        "COPY t FROM stdin", "copy public.\"T\" (a, \"from\") from STDIN", "COPY t (a, b) FROM stdin WITH (FORMAT csv, HEADER true)",
+        "Copy t From Stdin CSV", "COPY t FROM stdin WITH DELIMITER '|' NULL AS ''", "COPY t FROM stdin /* ; */ WHERE a > 1",
+    ];
+
+    private static readonly string[] DataContent =
+    [
+        "a", "\t", ";", "'", "''", "\"", "\\", "\\\\", "\\N", "\\.", ".", "$$", "$a$", "--", "/*", "*/", "😀", "é", " ", "\r", "COPY t FROM stdin;", "\\set",
+    ];
 
     private readonly Random _random;
 
@@ -181,16 +208,45 @@ internal sealed class SqlScriptGenerator
     /// each statement is.
     /// </summary>
     /// <returns>The script and its statements with their offsets.</returns>
-    public (string Script, List<(int Offset, string Text)> Statements) WellFormedScript()
+    /// <remarks>
+    /// One statement in six is a <c>COPY ... FROM STDIN</c> with a data block (always ended by its semicolon, then only
+    /// comments on that line, then data lines full of SQL-looking text, then <c>\.</c>); its data is given too.
+    /// </remarks>
+    public (string Script, List<(int Offset, string Text, string? Data)> Statements) WellFormedScript()
     {
         var builder = new StringBuilder();
-        var statements = new List<(int Offset, string Text)>();
+        var statements = new List<(int Offset, string Text, string? Data)>();
         AppendJunk(builder);
         int count = _random.Next(0, 8);
         for (int i = 0; i < count; i++)
         {
+            if (_random.Next(6) == 0)
+            {
+                string head = Pick(CopyHeads);
+                int offset = builder.Length;
+                builder.Append(head);
+                for (int j = _random.Next(0, 3); j > 0; j--)
+                {
+                    // Not a semicolon: the first one ends the COPY, and its data starts on the next line.
+                    builder.Append(Pick(Junk.Where(junk => junk != ";").ToArray()));
+                }
+
+                builder.Append(';');
+                for (int j = _random.Next(0, 3); j > 0; j--)
+                {
+                    builder.Append(Pick(SameLineJunk));
+                }
+
+                builder.Append(_random.Next(4) == 0 ? "\r\n" : "\n");
+                string data = CopyData();
+                statements.Add((offset, head, data));
+                builder.Append(data).Append(Pick(["\\.\n", "\\.\r\n", "\\.\n\n"]));
+                AppendJunk(builder);
+                continue;
+            }
+
             string statement = _random.Next(5) == 0 ? Routine() : Statement(bodyWordsOnly: false);
-            statements.Add((builder.Length, statement));
+            statements.Add((builder.Length, statement, null));
             builder.Append(statement);
             if (i < count - 1 || _random.Next(2) == 0)
             {
@@ -202,6 +258,24 @@ internal sealed class SqlScriptGenerator
         }
 
         return (builder.ToString(), statements);
+    }
+
+    private string CopyData()
+    {
+        var builder = new StringBuilder();
+        for (int lines = _random.Next(0, 5); lines > 0; lines--)
+        {
+            string line;
+            do
+            {
+                line = Repeat(DataContent, 6);
+            }
+            while (line is "\\." or "\\.\r" || line.Contains('\n', StringComparison.Ordinal));
+
+            builder.Append(line).Append(_random.Next(5) == 0 ? "\r\n" : "\n");
+        }
+
+        return builder.ToString();
     }
 
     private string Pick(string[] items) => items[_random.Next(items.Length)];

@@ -89,10 +89,12 @@ internal static class SqlScriptInvariants
         Require(ReferenceEquals(script.Text, text), "Text is the parsed text");
 
         int previousEnd = -1;
+        int covered = 0;
         foreach (SqlStatement statement in script.Statements)
         {
             int end = statement.Offset + statement.Length;
             Require(statement.Offset > previousEnd, $"statement at {statement.Offset} starts after the previous one, which ends at {previousEnd}");
+            CheckGap(script, covered, statement.Offset);
             Require(statement.Length > 0 && end <= text.Length, $"statement at {statement.Offset} with length {statement.Length} lies within the text");
             Require(statement.Text == text.Substring(statement.Offset, statement.Length), "Text is the substring at Offset");
             Require(!SqlLexer.IsSpace(statement.Text[0]), "a statement does not start with whitespace");
@@ -101,16 +103,50 @@ internal static class SqlScriptInvariants
             CheckReparsesToItself(statement);
             CheckServerPositions(script, statement);
             previousEnd = end;
+            covered = end;
+            if (statement.CopyData is { } data)
+            {
+                CheckGap(script, end, data.Offset);
+                covered = CheckCopyData(script, statement, data);
+                previousEnd = covered - 1;
+            }
         }
 
-        Require(script.Errors.Count <= 1, "an open construct runs to the end, so there is at most one error");
+        CheckGap(script, covered, text.Length);
+
+        int runningToTheEnd = script.Errors.Count(e => e.Kind == SqlSyntaxErrorKind.Unterminated)
+            + script.Statements.Count(s => s.CopyData is { IsTerminated: false, Length: > 0 });
+        Require(runningToTheEnd <= 1, "an open construct or data block runs to the end, so there is at most one");
+        Require(script.Errors.Select(e => e.Offset).SequenceEqual(script.Errors.Select(e => e.Offset).Order()), "errors are in the order of the text");
         foreach (SqlSyntaxError error in script.Errors)
         {
             Require(error.Offset >= 0 && error.Offset < text.Length, "the error lies within the text");
             Require(error.Position == NaivePosition(text, error.Offset), "Position of the error");
-            SqlStatement last = script.Statements[^1];
-            Require(last.Offset <= error.Offset && last.Offset + last.Length == text.Length, "the last statement holds the error and runs to the end");
-            Require(error.Message.StartsWith("unterminated ", StringComparison.Ordinal), "the message names the construct");
+            SqlStatement last = script.Statements.Count > 0 ? script.Statements[^1] : null!;
+            switch (error.Kind)
+            {
+                case SqlSyntaxErrorKind.Unterminated:
+                    Require(last is not null && last.Offset <= error.Offset && last.Offset + last.Length == text.Length, "the last statement holds the error and runs to the end");
+                    Require(error.Message.StartsWith("unterminated ", StringComparison.Ordinal), "the message names the construct");
+                    break;
+                case SqlSyntaxErrorKind.UnterminatedCopyData or SqlSyntaxErrorKind.BinaryCopyData:
+                    Require(script.Statements.Any(s => s.Offset == error.Offset && s.CopyData is not null), "a COPY error is at a COPY ... FROM STDIN statement");
+                    Require(error.Kind != SqlSyntaxErrorKind.UnterminatedCopyData || script.Statements.Single(s => s.Offset == error.Offset).CopyData!.IsTerminated == false, "an unterminated COPY has unterminated data");
+                    break;
+                case SqlSyntaxErrorKind.MetaCommand:
+                    Require(text[error.Offset] == '\\', "a meta-command starts at a backslash");
+                    Require(error.Message.StartsWith("psql meta-command: MigrationKit sends SQL only", StringComparison.Ordinal), "the message says what a meta-command is");
+                    Require(!script.Statements.Any(s => s.Offset <= error.Offset && error.Offset < s.Offset + s.Length), "a meta-command is in no statement");
+                    break;
+                default:
+                    Require(script.Statements.Any(s => s.CopyData is not null && s.Offset < error.Offset && error.Offset < s.CopyData.Offset), "SQL after a COPY is on its line");
+                    break;
+            }
+        }
+
+        foreach (SqlStatement copy in script.Statements.Where(s => s.CopyData is { IsTerminated: false }))
+        {
+            Require(script.Errors.Any(e => e.Offset == copy.Offset && e.Kind == SqlSyntaxErrorKind.UnterminatedCopyData), "unterminated data is an error");
         }
 
         Require(script.IsEmpty == (script.Statements.Count == 0), "IsEmpty");
@@ -132,18 +168,63 @@ internal static class SqlScriptInvariants
             || script.Statements.Any(s => s.NonTransactionalReason is not null);
         Require(script.RunsOutsideTransaction == mustRunOutside, "RunsOutsideTransaction");
 
-        // Every statement but the last ended at a semicolon outside any construct: joined again, they split again.
-        if (script.Statements.Count > 1)
+        // Every statement but the last ended at a semicolon outside any construct: joined again (a COPY with its data
+        // and end marker), they split again. A meta-command ends a statement without a semicolon.
+        if (script.Statements.Count > 1 && !script.Errors.Any(e => e.Kind == SqlSyntaxErrorKind.MetaCommand))
         {
-            string[] closed = [.. script.Statements.Take(script.Statements.Count - 1).Select(s => s.Text)];
-            string[] again = [.. SqlScript.Parse(string.Join(";\n", closed)).Statements.Select(s => s.Text)];
-            Require(again.SequenceEqual(closed), "closed statements joined with semicolons split into themselves");
+            SqlStatement[] closed = [.. script.Statements.Take(script.Statements.Count - 1)];
+            string joined = string.Concat(closed.Select(s => s.Text + ";\n" + (s.CopyData is { } d ? d.Text + "\\.\n" : string.Empty)));
+            SqlScript again = SqlScript.Parse(joined);
+            Require(again.Statements.Select(s => s.Text).SequenceEqual(closed.Select(s => s.Text)), "closed statements joined with semicolons split into themselves");
+            Require(again.Statements.Select(s => s.CopyData?.Text).SequenceEqual(closed.Select(s => s.CopyData?.Text)), "closed COPY statements keep their data");
         }
 
         for (int offset = 0; offset <= text.Length; offset += 1 + (text.Length / 16))
         {
             Require(script.GetPosition(offset) == NaivePosition(text, offset), $"GetPosition({offset})");
         }
+    }
+
+    // Between statements (and COPY data) there is nothing but whitespace, comments, semicolons and meta-commands: no
+    // text is silently dropped.
+    private static void CheckGap(SqlScript script, int from, int to)
+    {
+        if (from >= to || script.Errors.Any(e => e.Kind == SqlSyntaxErrorKind.TextAfterCopy && from <= e.Offset && e.Offset < to))
+        {
+            return;
+        }
+
+        var lexer = new SqlLexer(script.Text.AsSpan(from, to - from));
+        while (lexer.TryRead(out SqlToken token))
+        {
+            bool skipped = token.Kind is SqlTokenKind.LineComment or SqlTokenKind.Semicolon or SqlTokenKind.MetaCommand
+                || (token.Kind == SqlTokenKind.BlockComment && !token.IsUnterminated);
+            Require(skipped, $"only whitespace, comments, semicolons and meta-commands lie between statements, not {token.Kind} at {from + token.Start}");
+        }
+    }
+
+    // The data lies after its statement, is the text there, and is followed by its end marker line; returns the end of that line.
+    private static int CheckCopyData(SqlScript script, SqlStatement statement, SqlCopyData data)
+    {
+        string text = script.Text;
+        int dataEnd = data.Offset + data.Length;
+        Require(data.Offset >= statement.Offset + statement.Length && dataEnd <= text.Length, "the data lies after its statement");
+        Require(data.Text == text.Substring(data.Offset, data.Length) && data.AsSpan().SequenceEqual(data.Text), "the data is the text at its offset");
+        Require(data.Offset == statement.Offset + statement.Length || data.Offset == 0 || text[data.Offset - 1] == '\n' || !data.IsTerminated, "the data starts at a line start");
+        if (!data.IsTerminated)
+        {
+            return dataEnd;
+        }
+
+        Require(data.Length == 0 || text[dataEnd - 1] == '\n', "terminated data ends with a newline");
+        string rest = text[dataEnd..];
+        string marker = rest.StartsWith("\\.\r\n", StringComparison.Ordinal) ? "\\.\r\n"
+            : rest.StartsWith("\\.\n", StringComparison.Ordinal) ? "\\.\n"
+            : rest is "\\." or "\\.\r" ? rest
+            : string.Empty;
+        Require(marker.Length > 0, "terminated data is followed by its end marker line");
+        Require(!data.Text.Split('\n').Any(line => line is "\\." or "\\.\r"), "the data holds no end marker line");
+        return dataEnd + marker.Length;
     }
 
     // A statement starts in the lexer's initial state at parenthesis depth 0, so on its own it lexes the same.

@@ -231,7 +231,7 @@ internal sealed class SqlScriptSplittingTests
     [TestCase("SELECT naïve, \u00A0x, 日本語; SELECT 2", new[] { "SELECT naïve, \u00A0x, 日本語", "SELECT 2" })]
     [TestCase("SELECT \0; SELECT 2", new[] { "SELECT \0", "SELECT 2" })]
     [TestCase("SELECT '\uD800'; SELECT \uDC00", new[] { "SELECT '\uD800'", "SELECT \uDC00" })]
-    [TestCase("SELECT \\; SELECT 2", new[] { "SELECT \\", "SELECT 2" })]
+    [TestCase("SELECT 1 \\gset\nSELECT 2", new[] { "SELECT 1", "SELECT 2" })]
     public void Other_tokens_do_not_disturb_splitting(string sql, string[] expected)
     {
         Split(sql).Should().Equal(expected);
