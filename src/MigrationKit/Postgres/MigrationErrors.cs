@@ -29,8 +29,8 @@ internal static partial class MigrationErrors
         SqlPosition? position = null;
         if (statement is not null)
         {
-            position = server is { Position: > 0 }
-                ? script.Parsed.GetPositionOfServerError(statement, server.Position)
+            position = statement.IsCopyFromStdin && server is not null ? CopyFromStdin.GetPositionOfError(statement, server)
+                : server is { Position: > 0 } ? script.Parsed.GetPositionOfServerError(statement, server.Position)
                 : statement.Position;
         }
 

@@ -173,8 +173,10 @@ internal sealed class PostgresScriptExecutor(SessionConnection session, HistoryS
                     first = false;
                 }
 
+                // A COPY ... FROM stdin ends the batch: its data goes through the COPY protocol, in the same transaction.
                 int characters = 0;
-                while (next < statements.Count && owners.Count < MaxStatementsPerBatch && (characters == 0 || characters + statements[next].Length <= MaxCharactersPerBatch))
+                while (next < statements.Count && !statements[next].IsCopyFromStdin
+                    && owners.Count < MaxStatementsPerBatch && (characters == 0 || characters + statements[next].Length <= MaxCharactersPerBatch))
                 {
                     SqlStatement statement = statements[next++];
                     characters += statement.Length;
@@ -183,6 +185,7 @@ internal sealed class PostgresScriptExecutor(SessionConnection session, HistoryS
                     owners.Add((command, statement, Part.Statement));
                 }
 
+                SqlStatement? copy = next < statements.Count && statements[next].IsCopyFromStdin ? statements[next] : null;
                 bool last = next == statements.Count;
                 if (last)
                 {
@@ -202,17 +205,27 @@ internal sealed class PostgresScriptExecutor(SessionConnection session, HistoryS
                 }
 
                 begun = true;
-                try
+                if (batch.BatchCommands.Count > 0)
                 {
-                    await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                    try
+                    {
+                        await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                    }
+                    catch (Exception ex) when (ex is NpgsqlException or OperationCanceledException)
+                    {
+                        // The first command without a result is where it failed.
+                        int at = owners.FindIndex(o => o.Command.StatementType == StatementType.Unknown);
+                        throw at >= 0
+                            ? new ScriptFailure(owners[at].Statement, owners[at].Part, ex)
+                            : new ScriptFailure(null, Part.Commit, ex);
+                    }
                 }
-                catch (Exception ex) when (ex is NpgsqlException or OperationCanceledException)
+
+                if (copy is not null)
                 {
-                    // The first command without a result is where it failed.
-                    int at = owners.FindIndex(o => o.Command.StatementType == StatementType.Unknown);
-                    throw at >= 0
-                        ? new ScriptFailure(owners[at].Statement, owners[at].Part, ex)
-                        : new ScriptFailure(null, Part.Commit, ex);
+                    next++;
+                    await CopyAsync(copy, cancellationToken).ConfigureAwait(false);
+                    continue;
                 }
 
                 if (last)
@@ -288,7 +301,14 @@ internal sealed class PostgresScriptExecutor(SessionConnection session, HistoryS
         {
             try
             {
-                await session.ExecuteAsync(new NpgsqlBatchCommand(statement.Text), cancellationToken, ScriptTimeout).ConfigureAwait(false);
+                if (statement.IsCopyFromStdin)
+                {
+                    await CopyFromStdin.ExecuteAsync(session.Connection, statement, cancellationToken).ConfigureAwait(false);
+                }
+                else
+                {
+                    await session.ExecuteAsync(new NpgsqlBatchCommand(statement.Text), cancellationToken, ScriptTimeout).ConfigureAwait(false);
+                }
             }
             catch (Exception ex) when (ex is NpgsqlException or OperationCanceledException)
             {
@@ -330,6 +350,19 @@ internal sealed class PostgresScriptExecutor(SessionConnection session, HistoryS
         catch (NpgsqlException ex)
         {
             throw Translate(step, new ScriptFailure(null, Part.Record, ex), outsideTransaction: true, 0, []);
+        }
+    }
+
+    /// <summary>Runs a <c>COPY ... FROM stdin</c> of a transactional script with its data, in the open transaction.</summary>
+    private async Task CopyAsync(SqlStatement copy, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await CopyFromStdin.ExecuteAsync(session.Connection, copy, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is NpgsqlException or OperationCanceledException)
+        {
+            throw new ScriptFailure(copy, Part.Statement, ex);
         }
     }
 

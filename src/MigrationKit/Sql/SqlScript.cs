@@ -287,7 +287,11 @@ internal sealed class SqlScript
                         AddStatement(statements, start, end, semicolonEnd: -1, ref lexer, ref errors);
                     }
 
-                    (errors ??= []).Add(DescribeMetaCommand(token));
+                    if (!IsDumpRestriction(token))
+                    {
+                        (errors ??= []).Add(DescribeMetaCommand(token));
+                    }
+
                     start = -1;
                     parenthesisDepth = 0;
                     atomicDepth = 0;
@@ -460,6 +464,17 @@ internal sealed class SqlScript
     {
         SqlPosition position = GetPosition(offset);
         return new SqlSyntaxError(offset, position, message(position), kind);
+    }
+
+    /// <summary>
+    /// Whether a meta-command is <c>\restrict KEY</c> or <c>\unrestrict KEY</c>, which pg_dump (15.14, 16.10, 17.6 and
+    /// later) writes at the start and end of every plain dump so that psql refuses meta-commands inside it. MigrationKit
+    /// runs no meta-command at all, so they guard nothing here and are passed over: a pg_dump file runs as a migration.
+    /// </summary>
+    private bool IsDumpRestriction(SqlToken token)
+    {
+        ReadOnlySpan<char> text = Text.AsSpan(token.Start, token.Length);
+        return text.StartsWith("\\restrict ", StringComparison.Ordinal) || text.StartsWith("\\unrestrict ", StringComparison.Ordinal);
     }
 
     private SqlSyntaxError DescribeMetaCommand(SqlToken token)

@@ -54,4 +54,20 @@ internal sealed class SqlScriptMetaCommandTests
             (SqlSyntaxErrorKind.MetaCommand, 1), (SqlSyntaxErrorKind.MetaCommand, 2), (SqlSyntaxErrorKind.MetaCommand, 4));
         script.Statements.Select(s => s.Text).Should().Equal("CREATE TABLE t (id int)");
     }
+
+    [Test]
+    public void The_restrict_lines_pg_dump_writes_around_a_dump_are_passed_over()
+    {
+        SqlScript script = SqlScript.Parse("--\n-- PostgreSQL database dump\n--\n\\restrict AbC123xyz\nSET statement_timeout = 0;\nCOPY t (n) FROM stdin;\n1\n\\.\n\n\\unrestrict AbC123xyz\n");
+
+        script.Errors.Should().BeEmpty("MigrationKit runs no meta-command, so \\restrict guards nothing");
+        script.Statements.Should().HaveCount(2);
+        script.Statements[1].IsCopyFromStdin.Should().BeTrue();
+    }
+
+    [Test]
+    public void Any_other_meta_command_starting_with_restrict_letters_is_still_refused()
+    {
+        SqlScript.Parse("\\restrictions\nSELECT 1;").Errors.Should().ContainSingle();
+    }
 }
