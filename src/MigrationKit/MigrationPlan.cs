@@ -18,6 +18,9 @@ public sealed record MigrationPlan
     /// </summary>
     public bool AdoptsGolangMigrateHistory { get; init; }
 
+    /// <summary>Gets the problems that would not stop the run (an empty script, say), which the run would log.</summary>
+    public IReadOnlyList<ValidationProblem> Warnings { get; init; } = [];
+
     /// <summary>Gets a value indicating whether the plan runs nothing.</summary>
     public bool IsEmpty => Steps.Count == 0;
 }

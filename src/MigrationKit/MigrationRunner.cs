@@ -244,9 +244,11 @@ public sealed class MigrationRunner : IMigrationRunner
         {
             MigrationHistory history = await session.ReadHistoryAsync(cancellationToken).ConfigureAwait(false);
             IReadOnlyList<AppliedMigration> applied = EffectiveHistory.Of(history, migrations);
-            IReadOnlyList<PlannedMigration> steps = await PreflightCheck.CheckAsync(session, intent, migrations, applied, _options, _logger, lockHeld: false, cancellationToken).ConfigureAwait(false);
+            var warnings = new List<ValidationProblem>();
+            IReadOnlyList<PlannedMigration> steps = await PreflightCheck.CheckAsync(session, intent, migrations, applied, _options, _logger, lockHeld: false, cancellationToken, warnings).ConfigureAwait(false);
             return new MigrationPlan
             {
+                Warnings = warnings,
                 CurrentVersion = EffectiveHistory.CurrentVersion(applied),
                 TargetVersion = MigrationPlanner.VersionAfter(applied, steps),
                 Steps = steps,

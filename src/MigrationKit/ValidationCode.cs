@@ -9,7 +9,7 @@ public enum ValidationCode
     /// <summary>Two scripts for the same version and direction, or two descriptions for one version.</summary>
     DuplicateVersion = 1,
 
-    /// <summary>A down script without an up script.</summary>
+    /// <summary>A down script without an up script: read as an empty up script, as golang-migrate reads it (a warning).</summary>
     MissingUpScript = 2,
 
     /// <summary>A migration without a down script (an error when <see cref="MigrationOptions.RequireDownScripts"/> is set).</summary>

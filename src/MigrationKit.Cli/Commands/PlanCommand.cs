@@ -32,6 +32,11 @@ internal static class PlanCommand
         {
             var (runner, _, database) = context.CreateRunner();
             MigrationPlan plan = await runner.PlanAsync(context.Parse.GetValue(target), cancellationToken);
+            foreach (ValidationProblem warning in plan.Warnings)
+            {
+                context.Log.Error(context.ErrorPaint.Yellow("warning: ") + warning);
+            }
+
             context.Log.Out(ToText(plan, database.ToString(), context.Parse.GetValue(sql), context.OutPaint));
             return ExitCodes.Success;
         });

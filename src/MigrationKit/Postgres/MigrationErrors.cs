@@ -69,6 +69,11 @@ internal static partial class MigrationErrors
                         ? $"; the migration was retried {retries} time(s) ({nameof(MigrationOptions.DdlLockRetries)} = {options.DdlLockRetries})."
                         : $"; raise {nameof(MigrationOptions.DdlLockRetries)} to retry the whole migration.");
             }
+            else if (phase == FailurePhase.HistoryWrite && server.SqlState == PostgresErrorCodes.UndefinedTable)
+            {
+                message.Append($" The history table {PostgresIdentifier.Quote(options.Schema, options.TableName)} is gone: the script dropped or renamed it. " +
+                    $"If the scripts manage a table of that name for another tool, give MigrationKit a table of its own ({nameof(MigrationOptions.TableName)}, --table).");
+            }
             else if (server.SqlState == PostgresErrorCodes.QueryCanceled && server.MessageText.Contains("statement timeout", StringComparison.Ordinal))
             {
                 message.Append($" The statement ran longer than statement_timeout ({TimeoutOrigin("statement_timeout", options.StatementTimeout, nameof(MigrationOptions.StatementTimeout), script, statement)}).");

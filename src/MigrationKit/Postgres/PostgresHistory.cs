@@ -140,8 +140,12 @@ internal sealed class PostgresHistory(SessionConnection session, HistorySql sql)
                 "Repair is one transaction: it happened whole or not at all. Run status to see which.",
                 cancellationToken);
 
+    /// <summary>
+    /// golang-migrate's table: <c>version</c> and <c>dirty</c>, and none of MigrationKit's own columns. Columns a
+    /// folder's scripts added to it (harbor adds <c>data_version</c>) stay through adoption.
+    /// </summary>
     private static bool IsGolangMigrate(string[] columns) =>
-        columns.Length == 2 && columns.Contains("version") && columns.Contains("dirty");
+        columns.Contains("version") && columns.Contains("dirty") && !columns.Contains("description") && !columns.Contains("applied_by");
 
     private async Task<MigrationHistory> ReadCoreAsync(CancellationToken cancellationToken)
     {

@@ -114,6 +114,16 @@ internal static class MigrationPlanner
             return;
         }
 
+        if (migration.Down is null && migration.Up.Parsed.IsEmpty)
+        {
+            // An up script that holds no statement changed nothing: reverting it is empty too, as golang-migrate
+            // reverts a version without a down file. With statements, the missing down script stays an error.
+            steps.Add(new PlannedMigration(
+                new Migration(migration.Version, migration.Description, migration.Up, new MigrationScript(string.Empty, $"{migration.Up.Origin} (no down file: its up script holds no statement)")),
+                MigrationDirection.Down));
+            return;
+        }
+
         if (migration.Down is null)
         {
             problems.Add(new ValidationProblem(

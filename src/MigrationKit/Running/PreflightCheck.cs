@@ -7,7 +7,7 @@ namespace MigrationKit.Running;
 /// <summary>
 /// The pre-flight check of a run, before anything is written (golang-migrate's table adopted included): dirty rows
 /// first (they need a person), then every problem that blocks the plan at once. Warnings are logged; the plan is
-/// returned when nothing blocks it.
+/// returned when nothing blocks it. A dry run collects the warnings instead of logging them.
 /// </summary>
 internal static class PreflightCheck
 {
@@ -19,7 +19,8 @@ internal static class PreflightCheck
         MigrationOptions options,
         ILogger logger,
         bool lockHeld,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken,
+        ICollection<ValidationProblem>? warnings = null)
     {
         AppliedMigration? dirty = history.FirstOrDefault(h => h.IsDirty);
         if (dirty is not null)
@@ -72,7 +73,14 @@ internal static class PreflightCheck
 
         foreach (ValidationProblem warning in problems.Where(p => p.Severity == ValidationSeverity.Warning))
         {
-            logger.ValidationWarning(warning.ToString());
+            if (warnings is not null)
+            {
+                warnings.Add(warning);
+            }
+            else
+            {
+                logger.ValidationWarning(warning.ToString());
+            }
         }
 
         return steps;

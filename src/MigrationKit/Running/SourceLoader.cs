@@ -42,9 +42,16 @@ internal sealed class SourceLoader(IMigrationSource source, MigrationOptions opt
         return result;
     }
 
+    /// <summary>The migrations, or an exception listing the errors; the warnings (a down file alone, say) are logged.</summary>
     public async Task<IReadOnlyList<Migration>> LoadOrThrowAsync(CancellationToken cancellationToken)
     {
         SourceLoadResult result = await LoadAsync(cancellationToken).ConfigureAwait(false);
-        return result.GetMigrationsOrThrow();
+        IReadOnlyList<Migration> migrations = result.GetMigrationsOrThrow();
+        foreach (ValidationProblem warning in result.Problems.Where(p => p.Severity == ValidationSeverity.Warning))
+        {
+            logger.ValidationWarning(warning.ToString());
+        }
+
+        return migrations;
     }
 }

@@ -119,15 +119,24 @@ internal static class MigrationAssembler
         {
             if (parts.Up is null)
             {
-                if (!parts.Unreadable)
+                if (parts.Unreadable || parts.Down is null)
                 {
-                    problems.Add(new ValidationProblem(
-                        ValidationCode.MissingUpScript,
-                        ValidationSeverity.Error,
-                        $"Version {version} has a down script but no up script. Add {version}_{parts.DownDescription}.up.sql or remove the down script.") { Version = version, Origin = parts.Down?.Origin ?? parts.FirstOrigin });
+                    continue;
                 }
 
-                continue;
+                // golang-migrate reads a version with a down file alone as an empty up migration: applying it records
+                // the version and runs nothing. The same here, loudly, so a folder golang-migrate runs runs unchanged.
+                problems.Add(new ValidationProblem(
+                    ValidationCode.MissingUpScript,
+                    ValidationSeverity.Warning,
+                    $"Version {version} has a down script but no up script. As golang-migrate does, it is read as an empty up script: applying it records " +
+                    $"the version and runs nothing. If that is not meant, add {version}_{parts.DownDescription}.up.sql or remove the down script.")
+                {
+                    Version = version,
+                    Origin = parts.Down.Origin,
+                });
+                parts.UpDescription = parts.DownDescription;
+                parts.Up = new MigrationScript(string.Empty, $"{parts.Down.Origin} (no up file: an empty up script)");
             }
 
             // golang-migrate rejects only two files of one version and direction: a down file may carry another

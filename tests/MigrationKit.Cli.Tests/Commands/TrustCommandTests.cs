@@ -290,4 +290,54 @@ public sealed class TrustCommandTests
         result.ExitCode.Should().Be(1, result.ToString());
         result.Error.Should().Contain("No password has been provided").And.NotContain("See the inner exception");
     }
+
+    [Test]
+    public async Task A_down_file_alone_is_an_empty_up_and_an_empty_up_without_a_down_file_reverts_as_golang_migrate_does()
+    {
+        using var folder = new MigrationFolder()
+            .Up(1, "create_a", "CREATE TABLE a (id int);\n", "DROP TABLE a;\n")
+            .Up(2, "comment_only", "-- nothing to do here\n")
+            .Write("003_go_migration.down.sql", "SELECT 1;\n");
+        await using var db = await TestDatabase.CreateAsync();
+
+        CliResult up = await db.RunAsync("up", "--source", folder.Path);
+        CliResult down = await db.RunAsync("down", "--yes", "--source", folder.Path);
+
+        up.ExitCode.Should().Be(0, up.ToString());
+        up.Error.Should().Contain("MissingUpScript").And.Contain("read as an empty up script");
+        down.ExitCode.Should().Be(0, down.ToString());
+        (await db.VersionsAsync()).Should().BeEmpty();
+        (await db.TablesAsync()).Should().Equal("schema_migrations");
+    }
+
+    [Test]
+    public async Task A_golang_migrate_table_with_a_column_the_scripts_added_is_read_and_adopted_keeping_the_column()
+    {
+        using MigrationFolder folder = SixTables();
+        await using var db = await TestDatabase.CreateAsync();
+        await GolangMigrateAtAsync(db, 4, dirty: false);
+        await db.ExecuteAsync("ALTER TABLE schema_migrations ADD COLUMN data_version integer");
+
+        CliResult status = await db.RunAsync("status", "--source", folder.Path);
+        CliResult up = await db.RunAsync("up", "--source", folder.Path);
+
+        status.Out.Should().Contain("Version 4: 4 applied, 2 pending.");
+        up.ExitCode.Should().Be(0, up.ToString());
+        (await db.VersionsAsync()).Should().Equal(1, 2, 3, 4, 5, 6);
+        (await db.ScalarAsync<long>("SELECT count(*) FROM information_schema.columns WHERE table_name = 'schema_migrations' AND column_name = 'data_version'")).Should().Be(1);
+    }
+
+    [Test]
+    public async Task A_script_that_drops_a_table_named_like_the_history_table_is_told_to_use_another_table()
+    {
+        using var folder = new MigrationFolder().Up(1, "drop_old_tool_table", "DROP TABLE IF EXISTS schema_migrations;\n");
+        await using var db = await TestDatabase.CreateAsync();
+
+        CliResult up = await db.RunAsync("up", "--source", folder.Path);
+        CliResult other = await db.RunAsync("up", "--table", "mk_history", "--source", folder.Path);
+
+        up.ExitCode.Should().Be(1, up.ToString());
+        up.Error.Should().Contain("is gone: the script dropped or renamed it").And.Contain("--table");
+        other.ExitCode.Should().Be(0, other.ToString());
+    }
 }

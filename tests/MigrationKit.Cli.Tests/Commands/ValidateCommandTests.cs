@@ -41,9 +41,9 @@ public sealed class ValidateCommandTests
         result.ExitCode.Should().Be(1, result.ToString());
         result.Out.Should().Contain($"{folder.File("notes.sql")}: error InvalidFileName:")
             .And.Contain($"{folder.File("002_unterminated.up.sql")}:2:8: error SyntaxError:")
-            .And.Contain($"{folder.File("004_orphan.down.sql")}: error MissingUpScript:")
+            .And.Contain($"{folder.File("004_orphan.down.sql")}: warning MissingUpScript:", "a down file alone is an empty up migration, as golang-migrate reads it")
             .And.Contain($"{folder.File("003_empty.up.sql")}: warning EmptyScript:")
-            .And.MatchRegex(@"3 errors, 1 warning, \d+ notes? in ");
+            .And.MatchRegex(@"2 errors, \d+ warnings, \d+ notes? in ");
     }
 
     [Test]

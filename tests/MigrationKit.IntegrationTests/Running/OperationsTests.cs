@@ -187,7 +187,7 @@ public sealed class OperationsTests
         report.IsValid.Should().BeFalse();
         report.Problems.Should().Contain(p => p.Code == ValidationCode.InvalidFileName && p.Origin!.EndsWith("create_things.sql"));
         report.Problems.Should().Contain(p => p.Code == ValidationCode.DuplicateVersion && p.Version == 4);
-        report.Problems.Should().Contain(p => p.Code == ValidationCode.MissingUpScript && p.Version == 5);
+        report.Problems.Should().Contain(p => p.Code == ValidationCode.MissingUpScript && p.Version == 5 && p.Severity == ValidationSeverity.Warning);
         report.Problems.Should().Contain(p => p.Code == ValidationCode.SyntaxError && p.Version == 2 && p.Line == 1);
         report.Problems.Should().Contain(p => p.Code == ValidationCode.EmptyScript && p.Version == 3 && p.Severity == ValidationSeverity.Warning);
         report.Problems.Should().Contain(p => p.Code == ValidationCode.MissingDownScript && p.Version == 2 && p.Severity == ValidationSeverity.Error);

@@ -70,7 +70,8 @@ public sealed class FileSystemMigrationSourceTests
             (ValidationCode.DescriptionMismatch, 3),
             (ValidationCode.MissingUpScript, 4),
         });
-        error.Message.Should().Contain("create_things.sql").And.Contain("0002_b.up.sql").And.Contain("3 problems");
+        error.Message.Should().Contain("create_things.sql").And.Contain("0002_b.up.sql").And.Contain("2 problems");
+        error.Problems.Single(p => p.Code == ValidationCode.MissingUpScript).Severity.Should().Be(ValidationSeverity.Warning, "golang-migrate reads a down file alone as an empty up migration");
         error.Problems.Single(p => p.Code == ValidationCode.DescriptionMismatch).Severity.Should().Be(ValidationSeverity.Info, "golang-migrate accepts an up and a down file of one version with different descriptions");
     }
 
