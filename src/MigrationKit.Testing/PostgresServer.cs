@@ -1,6 +1,8 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using System.Text;
 using MigrationKit.Testing.Internal;
 using Microsoft.Extensions.Logging;
@@ -413,6 +415,22 @@ public sealed class PostgresServer : IAsyncDisposable
             search.Skip(PostgresServerKind.Container, "disabled by PostgresServerOptions.AllowContainer");
             return null;
         }
+
+        // Testcontainers needs code generated at run time (reflection-based JSON): there is no container path in a
+        // Native AOT app, nor in a trimmed app that turned the switch off.
+        if (!RuntimeFeature.IsDynamicCodeSupported || !ContainerSupport.IsEnabled)
+        {
+            search.Skip(PostgresServerKind.Container, ContainerSupport.DisabledReason);
+            return null;
+        }
+
+        return await StartContainerAsync(options, search, cancellationToken).ConfigureAwait(false);
+    }
+
+    [RequiresDynamicCode(ContainerServer.TrimWarning)]
+    private static async Task<PostgresServer?> StartContainerAsync(
+        PostgresServerOptions options, SearchLog search, CancellationToken cancellationToken)
+    {
 
         var stopwatch = Stopwatch.StartNew();
         var docker = options.DockerEndpoints is { } endpoints
