@@ -15,7 +15,9 @@ internal sealed class Arguments
           --scale LIST       history sizes for the scale scenario, comma separated, or none (default 100,1000,10000)
           --seed-mb MB       size of the seed-data migration of the memory scenario, 0 to skip (default 50)
           --only LIST        scenarios to run, comma separated: tools (cold apply, no-op, fresh process, down),
+                             processes (the command line in fresh processes: psql, native, dotnet tool, floor),
                              replicas, scale, memory, clones (default all)
+          --native PATH      the native migrationkit (default $MIGRATIONKIT_CLI_NATIVE, else artifacts/native/linux-x64/migrationkit)
           --out FILE         where to write the Markdown (default tests/MigrationKit.Benchmarks/results.md)
         """;
 
@@ -38,7 +40,10 @@ internal sealed class Arguments
     /// <summary>Gets the scenario groups to run: tools, replicas, scale, memory.</summary>
     public IReadOnlySet<string> Only { get; private set; } = new HashSet<string>(Groups, StringComparer.Ordinal);
 
-    public static readonly string[] Groups = ["tools", "replicas", "scale", "memory", "clones"];
+    public static readonly string[] Groups = ["tools", "processes", "replicas", "scale", "memory", "clones"];
+
+    /// <summary>Gets the native migrationkit binary for the processes scenario, when given with <c>--native</c>.</summary>
+    public string? Native { get; private set; }
 
     /// <summary>Gets the tool of a child process, or <see langword="null"/> in the main process.</summary>
     public string? Child { get; private set; }
@@ -74,6 +79,7 @@ internal sealed class Arguments
                 case "--replicas": result.Replicas = Number(2); break;
                 case "--seed-mb": result.SeedMegabytes = Number(0); break;
                 case "--out": result.Output = Value(); break;
+                case "--native": result.Native = Value(); break;
                 case "--only":
                     string[] groups = Value().Split(',');
                     result.Only = groups.All(g => Groups.Contains(g))
