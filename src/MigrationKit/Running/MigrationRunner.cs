@@ -157,13 +157,25 @@ public sealed class MigrationRunner : IMigrationRunner
     /// <inheritdoc/>
     public async Task<MigrationStatus> GetStatusAsync(CancellationToken cancellationToken = default)
     {
-        SourceLoadResult loaded = await LoadSourceAsync(cancellationToken).ConfigureAwait(false);
+        // Connect while the scripts are read: the server starts a backend for us in the meantime.
+        Task<IMigrationStoreSession> opening = _store.OpenSessionAsync(cancellationToken);
+        SourceLoadResult loaded;
+        try
+        {
+            loaded = await LoadSourceAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            await DisposeWhenOpenAsync(opening).ConfigureAwait(false);
+            throw;
+        }
+
         foreach (ValidationProblem problem in loaded.Problems)
         {
             _logger.ValidationWarning(problem.ToString());
         }
 
-        IMigrationStoreSession session = await _store.OpenSessionAsync(cancellationToken).ConfigureAwait(false);
+        IMigrationStoreSession session = await opening.ConfigureAwait(false);
         await using ConfiguredAsyncDisposable sessionScope = session.ConfigureAwait(false);
         IReadOnlyList<AppliedMigration> history = await session.ReadHistoryAsync(cancellationToken).ConfigureAwait(false) ?? [];
         return BuildStatus(loaded.Migrations, history);
@@ -405,6 +417,19 @@ public sealed class MigrationRunner : IMigrationRunner
             dirty.Version,
             migration?.Up.Origin,
             invalid);
+    }
+
+    /// <summary>Closes a session that was being opened when something else failed; its own failure adds nothing.</summary>
+    private static async Task DisposeWhenOpenAsync(Task<IMigrationStoreSession> opening)
+    {
+        try
+        {
+            await (await opening.ConfigureAwait(false)).DisposeAsync().ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is MigrationException or OperationCanceledException or Npgsql.NpgsqlException)
+        {
+            // The load's failure is the one to report.
+        }
     }
 
     private async Task<SourceLoadResult> LoadSourceAsync(CancellationToken cancellationToken)
