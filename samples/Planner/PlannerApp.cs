@@ -27,8 +27,9 @@ internal static class PlannerApp
 
     public static void ConfigureJson(JsonSerializerOptions options)
     {
+        options.TypeInfoResolverChain.Insert(0, PlannerJsonContext.Default);
         options.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
-        options.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower));
+        options.Converters.Add(new JsonStringEnumConverter<MigrationState>(JsonNamingPolicy.SnakeCaseLower));
     }
 
     /// <summary>

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
@@ -101,6 +102,6 @@ internal static class PlannerEndpoints
         var response = new HealthResponse(
             report.Status.ToString(),
             [.. report.Entries.Select(e => new HealthEntry(e.Key, e.Value.Status.ToString(), e.Value.Description, e.Value.Duration.TotalMilliseconds))]);
-        return context.Response.WriteAsJsonAsync(response, json, context.RequestAborted);
+        return context.Response.WriteAsJsonAsync(response, (JsonTypeInfo<HealthResponse>)json.GetTypeInfo(typeof(HealthResponse)), cancellationToken: context.RequestAborted);
     }
 }

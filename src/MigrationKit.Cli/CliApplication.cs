@@ -57,7 +57,11 @@ internal static class CliApplication
         options.AddTo(root);
 
         void Bind(Command command, Func<CommandContext, CancellationToken, Task<int>> action) =>
-            command.SetAction((parse, cancellationToken) => ExecuteAsync(new CommandContext(parse, options, env, interruption), action, cancellationToken));
+            command.SetAction(async (parse, cancellationToken) =>
+            {
+                await using var context = new CommandContext(parse, options, env, interruption);
+                return await ExecuteAsync(context, action, cancellationToken);
+            });
 
         root.Add(CreateCommand.Create(Bind));
         root.Add(MigrateCommands.Up(Bind));

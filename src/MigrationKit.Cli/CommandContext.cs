@@ -4,15 +4,17 @@ using MigrationKit.Cli.Output;
 using MigrationKit.Postgres;
 using MigrationKit.Running;
 using MigrationKit.Sources;
+using Npgsql;
 
 namespace MigrationKit.Cli;
 
 /// <summary>One command's run: its parsed command line, the environment, and the engine objects built from them.</summary>
-internal sealed class CommandContext
+internal sealed class CommandContext : IAsyncDisposable
 {
     private readonly GlobalOptions _options;
     private DatabaseTarget? _database;
     private bool _databaseRead;
+    private NpgsqlDataSource? _dataSource;
 
     public CommandContext(ParseResult parse, GlobalOptions options, CliEnvironment env, Interruption interruption)
     {
@@ -138,7 +140,8 @@ internal sealed class CommandContext
         PostgresMigrationStore store;
         try
         {
-            store = new PostgresMigrationStore(options, Log.CreateLogger<PostgresMigrationStore>(), Env.Time);
+            _dataSource ??= CliDataSource.Create(database);
+            store = new PostgresMigrationStore(_dataSource, options, Log.CreateLogger<PostgresMigrationStore>(), Env.Time);
         }
         catch (ArgumentException ex)
         {
@@ -184,5 +187,14 @@ internal sealed class CommandContext
 
         Log.Error("Nothing was done.");
         return false;
+    }
+
+    /// <summary>Closes the data source of the command, if it made one.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (_dataSource is not null)
+        {
+            await _dataSource.DisposeAsync().ConfigureAwait(false);
+        }
     }
 }

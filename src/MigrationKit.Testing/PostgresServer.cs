@@ -1,6 +1,8 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using System.Text;
 using MigrationKit.Testing.Internal;
 using Microsoft.Extensions.Logging;
@@ -479,15 +481,18 @@ public sealed class PostgresServer : IAsyncDisposable
             return null;
         }
 
-        if (!ContainerSupport.IsEnabled)
+        // Testcontainers needs code generated at run time (reflection-based JSON): there is no container path in a
+        // Native AOT app, nor in a trimmed app that turned the switch off.
+        if (!RuntimeFeature.IsDynamicCodeSupported || !ContainerSupport.IsEnabled)
         {
-            search.Skip(PostgresServerKind.Container, $"containers are switched off in this application ({ContainerSupport.SwitchName})");
+            search.Skip(PostgresServerKind.Container, ContainerSupport.DisabledReason);
             return null;
         }
 
         return await StartContainerAsync(options, search, cancellationToken).ConfigureAwait(false);
     }
 
+    [RequiresDynamicCode(ContainerServer.TrimWarning)]
     private static async Task<PostgresServer?> StartContainerAsync(
         PostgresServerOptions options, SearchLog search, CancellationToken cancellationToken)
     {

@@ -187,14 +187,26 @@ public sealed class MigrationRunner : IMigrationRunner
     /// <inheritdoc/>
     public async Task<MigrationStatus> GetStatusAsync(CancellationToken cancellationToken = default)
     {
-        SourceLoadResult loaded = await _source.LoadAsync(cancellationToken).ConfigureAwait(false);
-        ThrowIfEmpty(loaded);
+        // Connect while the scripts are read: the server starts a backend for us in the meantime.
+        Task<IMigrationStoreSession> opening = _store.OpenSessionAsync(cancellationToken);
+        SourceLoadResult loaded;
+        try
+        {
+            loaded = await _source.LoadAsync(cancellationToken).ConfigureAwait(false);
+            ThrowIfEmpty(loaded);
+        }
+        catch
+        {
+            await DisposeWhenOpenAsync(opening).ConfigureAwait(false);
+            throw;
+        }
+
         foreach (ValidationProblem problem in loaded.Problems)
         {
             _logger.ValidationWarning(problem.ToString());
         }
 
-        IMigrationStoreSession session = await _store.OpenSessionAsync(cancellationToken).ConfigureAwait(false);
+        IMigrationStoreSession session = await opening.ConfigureAwait(false);
         await using (session.ConfigureAwait(false))
         {
             MigrationHistory history = await session.ReadHistoryAsync(cancellationToken).ConfigureAwait(false);
@@ -285,6 +297,19 @@ public sealed class MigrationRunner : IMigrationRunner
 
         MigrationValidator.CheckPolicies(migrations, options, problems);
         LintProblems.Add(lint ?? new MigrationLinter(options.Lint).Lint(migrations), problems);
+    }
+
+    /// <summary>Closes a session that was being opened when something else failed; its own failure adds nothing.</summary>
+    private static async Task DisposeWhenOpenAsync(Task<IMigrationStoreSession> opening)
+    {
+        try
+        {
+            await (await opening.ConfigureAwait(false)).DisposeAsync().ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is MigrationException or OperationCanceledException or Npgsql.NpgsqlException)
+        {
+            // The load's failure is the one to report.
+        }
     }
 
     private static void ThrowIfEmpty(SourceLoadResult loaded)

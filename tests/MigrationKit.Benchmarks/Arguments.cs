@@ -15,8 +15,10 @@ internal sealed class Arguments
           --scale LIST       history sizes for the scale scenario, comma separated, or none (default 100,1000,10000)
           --seed-mb MB       size of the seed-data migration of the memory scenario, 0 to skip (default 50)
           --only LIST        scenarios to run, comma separated: tools (cold apply, no-op, fresh process, down),
+                             processes (the command line in fresh processes: psql, native, dotnet tool, floor),
                              replicas, scale, memory, clones, lint (default all; lint alone needs no server)
           --lint-samples S   samples of each lint timing (default 300)
+          --native PATH      the native migrationkit (default $MIGRATIONKIT_CLI_NATIVE, else artifacts/native/linux-x64/migrationkit)
           --out FILE         where to write the Markdown (default tests/MigrationKit.Benchmarks/results.md)
         """;
 
@@ -39,9 +41,12 @@ internal sealed class Arguments
     /// <summary>Gets the scenario groups to run: tools, replicas, scale, memory.</summary>
     public IReadOnlySet<string> Only { get; private set; } = new HashSet<string>(Groups, StringComparer.Ordinal);
 
-    public static readonly string[] Groups = ["tools", "replicas", "scale", "memory", "clones", "lint"];
+    public static readonly string[] Groups = ["tools", "processes", "replicas", "scale", "memory", "clones", "lint"];
 
     public int LintSamples { get; private set; } = 300;
+
+    /// <summary>Gets the native migrationkit binary for the processes scenario, when given with <c>--native</c>.</summary>
+    public string? Native { get; private set; }
 
     /// <summary>Gets the tool of a child process, or <see langword="null"/> in the main process.</summary>
     public string? Child { get; private set; }
@@ -78,6 +83,7 @@ internal sealed class Arguments
                 case "--seed-mb": result.SeedMegabytes = Number(0); break;
                 case "--lint-samples": result.LintSamples = Number(1); break;
                 case "--out": result.Output = Value(); break;
+                case "--native": result.Native = Value(); break;
                 case "--only":
                     string[] groups = Value().Split(',');
                     result.Only = groups.All(g => Groups.Contains(g))

@@ -30,6 +30,7 @@ internal sealed class BenchmarkRun
     private readonly List<MemoryResult> _memory = [];
     private readonly CloneBenchmark _clones;
     private readonly LintBenchmark _lint = new();
+    private readonly ProcessBenchmark _processes;
     private long _seedBytes;
 
     private BenchmarkRun(Arguments arguments, PostgresServer server, string root)
@@ -38,6 +39,7 @@ internal sealed class BenchmarkRun
         _server = server;
         _root = root;
         _clones = new CloneBenchmark(server);
+        _processes = new ProcessBenchmark(server, arguments);
         foreach (BenchTool tool in Tools)
         {
             _cold[tool.Name] = new Samples();
@@ -113,6 +115,11 @@ internal sealed class BenchmarkRun
             {
                 await ReplicasAsync(workload, manyFirst: round % 2 == 1);
             }
+        }
+
+        if (Runs("processes"))
+        {
+            await _processes.RunAsync(workload, _root);
         }
 
         if (Runs("scale"))
@@ -345,6 +352,11 @@ internal sealed class BenchmarkRun
             ToolTable(md, _down, [.. Tools.Where(t => t.CanDown)]);
         }
 
+        if (Runs("processes"))
+        {
+            _processes.Report(md, n);
+        }
+
         if (Runs("replicas"))
         {
             ReplicaTable(md, n);
@@ -445,6 +457,20 @@ internal sealed class BenchmarkRun
                     $"{Markdown.Ratio(Ratio(_fresh, FloorTool.ToolName))} wall time, {Markdown.Ratio(Ratio(_freshCpu, FloorTool.ToolName))} CPU time",
                     Ratio(_fresh, FloorTool.ToolName) <= 1.1);
             }
+        }
+
+        if (Runs("processes"))
+        {
+            foreach (string operation in new[] { "up", "status" })
+            {
+                double psql = _processes.Median("psql binary", operation);
+                double native = _processes.Median("migrationkit (native)", operation);
+                Goal($"native `{operation}` in a fresh process ≤ 2× the psql binary's query",
+                    $"{Markdown.Ratio(native / psql)} ({Markdown.Ms(native)} against {Markdown.Ms(psql)} ms)", native / psql <= 2);
+            }
+
+            double validate = _processes.Median("migrationkit (native)", ProcessBenchmark.ValidatePlanner);
+            Goal("native `validate` of the Planner folder < 100 ms", $"{Markdown.Ms(validate)} ms", validate < 100);
         }
 
         if (_scale.Count > 1)

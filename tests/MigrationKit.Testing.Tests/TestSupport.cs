@@ -85,7 +85,9 @@ internal static class TestSupport
             }
         }
 
-        return [.. found];
+        // A backend that another test run's server has just forked carries its postmaster's command line until it
+        // renames itself: one server, listed once.
+        return [.. found.Distinct(StringComparer.Ordinal)];
     }
 
     /// <summary>

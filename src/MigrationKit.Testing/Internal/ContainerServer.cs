@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using Microsoft.Extensions.Logging;
 using Testcontainers.PostgreSql;
 
@@ -6,10 +7,14 @@ namespace MigrationKit.Testing.Internal;
 /// <summary>Starts a PostgreSQL container through Testcontainers, tuned for tests like a local cluster.</summary>
 internal static class ContainerServer
 {
+    /// <summary>Why the container path is not trim-safe; a trimmed app turns it off (see <see cref="ContainerSupport"/>).</summary>
+    public const string TrimWarning = "Testcontainers serialises with System.Text.Json reflection (ResourceConfiguration.GetReuseHash, JsonOrderedKeysConverter, TraceProgress), which trimming and Native AOT break. Guard the call with ContainerSupport.IsSupported.";
+
     /// <summary>
     /// Starts a container from <paramref name="image"/>. When <paramref name="dockerEndpoint"/> is given it is used;
     /// otherwise Testcontainers reads its own configuration (<c>DOCKER_HOST</c>, TLS settings).
     /// </summary>
+    [RequiresDynamicCode(TrimWarning)]
     public static async Task<PostgreSqlContainer> StartAsync(
         string image, string? dockerEndpoint, TimeSpan timeout, ILogger logger, CancellationToken cancellationToken = default)
     {

@@ -49,14 +49,24 @@ internal static class MigrationAssembler
         return new SourceCatalog(ups, clean);
     }
 
+    /// <summary>From how many script files a load reads them on every core; below it, one thread is faster.</summary>
+    internal const int ParallelReadThreshold = 64;
+
     /// <summary>Reads every script file and assembles the migrations, collecting every problem.</summary>
-    public static SourceLoadResult Load(IEnumerable<ScriptFile> files, CancellationToken cancellationToken)
+    public static SourceLoadResult Load(IEnumerable<ScriptFile> files, CancellationToken cancellationToken) =>
+        Load(files, ParallelReadThreshold, cancellationToken);
+
+    /// <summary>Reads every script file and assembles the migrations; on every core from <paramref name="parallelFrom"/> files.</summary>
+    internal static SourceLoadResult Load(IEnumerable<ScriptFile> files, int parallelFrom, CancellationToken cancellationToken)
     {
         var problems = new List<ValidationProblem>();
         var byVersion = new SortedDictionary<long, Parts>();
+        ScriptFile[] ordered = [.. files.OrderBy(f => f.FileName, StringComparer.Ordinal)];
+        ReadAhead?[] readAhead = ordered.Length >= parallelFrom ? ReadAheadInParallel(ordered, cancellationToken) : new ReadAhead?[ordered.Length];
 
-        foreach (ScriptFile file in files.OrderBy(f => f.FileName, StringComparer.Ordinal))
+        for (int index = 0; index < ordered.Length; index++)
         {
+            ScriptFile file = ordered[index];
             cancellationToken.ThrowIfCancellationRequested();
             if (!MigrationFileName.IsSqlFile(file.FileName))
             {
@@ -97,7 +107,7 @@ internal static class MigrationAssembler
                 parts.DownDescription = description;
             }
 
-            MigrationScript? script = Read(file, version, problems);
+            MigrationScript? script = readAhead[index] is { } done ? done.TakeInto(problems) : Read(file, version, problems);
             if (script is null)
             {
                 parts.Unreadable = true;
@@ -161,16 +171,64 @@ internal static class MigrationAssembler
 
     private static string Lower(MigrationDirection direction) => direction == MigrationDirection.Up ? "up" : "down";
 
-    private static MigrationScript? Read(ScriptFile file, long version, List<ValidationProblem> problems)
+    /// <summary>
+    /// Reads the scripts of a large folder on every core before they are assembled: opening, reading, checking and
+    /// hashing a thousand small files is most of a status or a validate, and each file is independent. Only what the
+    /// assembly would read is used, in the same order, so the result and every problem are as if read one by one.
+    /// A script over <see cref="LargeScriptReader.Threshold"/>, and any file whose read threw something other than an
+    /// I/O error, is left to the assembly, which reads it alone (a 50 MB script is never read beside others).
+    /// </summary>
+    private static ReadAhead?[] ReadAheadInParallel(ScriptFile[] files, CancellationToken cancellationToken)
     {
+        var results = new ReadAhead?[files.Length];
+
+        var options = new ParallelOptions { CancellationToken = cancellationToken, MaxDegreeOfParallelism = Environment.ProcessorCount };
+        Parallel.For(0, files.Length, options, i =>
+        {
+            ScriptFile file = files[i];
+            if (!MigrationFileName.IsSqlFile(file.FileName)
+                || !MigrationFileName.TryParse(file.FileName, out long version, out _, out _, out _))
+            {
+                return;
+            }
+
+            try
+            {
+                var problems = new List<ValidationProblem>();
+                MigrationScript? script = Read(file, version, problems, deferLarge: true, out bool deferred);
+                results[i] = deferred ? null : new ReadAhead(script, problems);
+            }
+            catch (Exception)
+            {
+                // Not an I/O error (Read reports those): the assembly reads the file again and lets it surface there.
+                results[i] = null;
+            }
+        });
+        return results;
+    }
+
+    private static MigrationScript? Read(ScriptFile file, long version, List<ValidationProblem> problems) =>
+        Read(file, version, problems, deferLarge: false, out _);
+
+    private static MigrationScript? Read(ScriptFile file, long version, List<ValidationProblem> problems, bool deferLarge, out bool deferred)
+    {
+        deferred = false;
         byte[] bytes;
         try
         {
             using Stream stream = file.Open();
-            if (stream.CanSeek && stream.Length > LargeScriptReader.Threshold
-                && LargeScriptReader.TryRead(stream, out string largeText, out string largeChecksum))
+            if (stream.CanSeek && stream.Length > LargeScriptReader.Threshold)
             {
-                return new MigrationScript(largeText, file.Origin, largeChecksum);
+                if (deferLarge)
+                {
+                    deferred = true;
+                    return null;
+                }
+
+                if (LargeScriptReader.TryRead(stream, out string largeText, out string largeChecksum))
+                {
+                    return new MigrationScript(largeText, file.Origin, largeChecksum);
+                }
             }
 
             bytes = ReadAll(stream);
@@ -300,5 +358,15 @@ internal static class MigrationAssembler
         public MigrationScript? Down { get; set; }
 
         public bool Unreadable { get; set; }
+    }
+
+    /// <summary>A script read ahead of the assembly, with the problems its read found.</summary>
+    private sealed class ReadAhead(MigrationScript? script, List<ValidationProblem> problems)
+    {
+        public MigrationScript? TakeInto(List<ValidationProblem> into)
+        {
+            into.AddRange(problems);
+            return script;
+        }
     }
 }

@@ -11,12 +11,21 @@ internal static class ScriptFileReader
 {
     public static Stream Open(string path)
     {
-        if (Directory.Exists(path))
+        SafeFileHandle handle = OpenWithoutWaiting(path);
+        try
         {
-            throw new IOException("it is a directory, not a file");
+            // fstat on the handle, not stat on the path: one path lookup per file, a third of opening it.
+            if ((File.GetAttributes(handle) & FileAttributes.Directory) != 0)
+            {
+                throw new IOException("it is a directory, not a file");
+            }
+        }
+        catch
+        {
+            handle.Dispose();
+            throw;
         }
 
-        SafeFileHandle handle = OpenWithoutWaiting(path);
         var stream = new FileStream(handle, FileAccess.Read, bufferSize: 0);
         if (!stream.CanSeek)
         {
@@ -36,7 +45,10 @@ internal static class ScriptFileReader
         int nonBlock = OperatingSystem.IsLinux() ? 0x800 : OperatingSystem.IsMacOS() || OperatingSystem.IsFreeBSD() ? 0x4 : 0;
         if (nonBlock == 0)
         {
-            return File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read);
+            // Elsewhere a directory cannot be opened as a file at all: say what it is before trying.
+            return Directory.Exists(path)
+                ? throw new IOException("it is a directory, not a file")
+                : File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read);
         }
 
         int descriptor = Open([.. System.Text.Encoding.UTF8.GetBytes(path), 0], nonBlock);

@@ -46,6 +46,37 @@ public sealed class MigrateCommandTests
     }
 
     [Test]
+    public async Task Scripts_that_create_and_select_types_of_their_own_run_though_the_tool_loads_no_types_from_the_database()
+    {
+        // The tool's data source knows only PostgreSQL's built-in types (it skips Npgsql's pg_type query): what a
+        // script selects, of whatever type, is never read, so enums, composites, domains and ranges must not matter.
+        await using var db = await TestDatabase.CreateAsync();
+        using var folder = new MigrationFolder()
+            .Up(1, "types", """
+                CREATE TYPE mood AS ENUM ('ok', 'sad');
+                CREATE TYPE pair AS (a int, b text);
+                CREATE DOMAIN positive AS int CHECK (VALUE > 0);
+                CREATE TABLE feelings (m mood, p pair, n positive, r int4range, tags text[], doc jsonb);
+                INSERT INTO feelings VALUES ('ok', ROW(1, 'x'), 3, '[1,5)', '{a,b}', '{"k": 1}');
+                SELECT m, p, n, r, tags, doc, ROW(m, p)::record FROM feelings;
+                """, "DROP TABLE feelings; DROP DOMAIN positive; DROP TYPE pair; DROP TYPE mood;")
+            .Up(2, "more_types", """
+                -- migrationkit:no-transaction
+                SELECT 'sad'::mood, (2, 'y')::pair;
+                CREATE INDEX CONCURRENTLY feelings_m_idx ON feelings (m);
+                """, "DROP INDEX feelings_m_idx;");
+
+        CliResult up = await db.RunAsync("up", "--source", folder.Path);
+        CliResult status = await db.RunAsync("status", "--json", "--source", folder.Path);
+        CliResult down = await db.RunAsync("down", "--yes", "--source", folder.Path);
+
+        up.ExitCode.Should().Be(0, up.ToString());
+        status.ExitCode.Should().Be(0, status.ToString());
+        down.ExitCode.Should().Be(0, down.ToString());
+        (await db.VersionsAsync()).Should().BeEmpty();
+    }
+
+    [Test]
     public async Task Up_with_nothing_pending_says_so()
     {
         await using var db = await TestDatabase.CreateAsync();

@@ -1,8 +1,11 @@
 using MigrationKit.Cli.Connection;
+using MigrationKit.Cli.Tests.Support;
 using Npgsql;
 
 namespace MigrationKit.Cli.Tests.Connection;
 
+/// <summary>The URL parser, called directly: unit tests of no particular build of the tool.</summary>
+[Category(CliTarget.InProcessOnly)]
 public sealed class DatabaseAddressTests
 {
     // URL, then the Npgsql fields it must become: host, port, database, user, password, SSL mode.

@@ -5,7 +5,7 @@ namespace MigrationKit.Cli.Tests.Support;
 
 /// <summary>
 /// The tool in a process of its own, as a user runs it: <c>dotnet exec MigrationKit.Cli.dll …</c> with the build
-/// output copied next to the tests, its own environment (no inherited DATABASE_URL or NO_COLOR), standard input
+/// output copied next to the tests (or the native binary, under the native target: see <see cref="CliTarget"/>), its own environment (no inherited DATABASE_URL or NO_COLOR), standard input
 /// given or closed, standard output and error captured.
 /// </summary>
 public sealed class CliProcess : IDisposable
@@ -64,7 +64,7 @@ public sealed class CliProcess : IDisposable
     public static CliProcess Start(CliStart start, params string[] args)
     {
         ArgumentNullException.ThrowIfNull(start);
-        string dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet";
+        string program = CliTarget.IsNative ? CliTarget.RequireNativeBinary() : Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet";
         ProcessStartInfo info;
         if (start.DefaultSigInt)
         {
@@ -72,15 +72,19 @@ public sealed class CliProcess : IDisposable
             // signal stays ignored across exec: env resets it, as a terminal's foreground process has it.
             info = new ProcessStartInfo("env");
             info.ArgumentList.Add("--default-signal=INT");
-            info.ArgumentList.Add(dotnet);
+            info.ArgumentList.Add(program);
         }
         else
         {
-            info = new ProcessStartInfo(dotnet);
+            info = new ProcessStartInfo(program);
         }
 
-        info.ArgumentList.Add("exec");
-        info.ArgumentList.Add(ToolPath);
+        if (!CliTarget.IsNative)
+        {
+            info.ArgumentList.Add("exec");
+            info.ArgumentList.Add(ToolPath);
+        }
+
         foreach (string arg in args)
         {
             info.ArgumentList.Add(arg);

@@ -42,17 +42,36 @@ internal sealed partial class PlannerProcess : IDisposable
         Start(connectionString, new Dictionary<string, string?>(), arguments);
 
     /// <summary>Starts the Planner as <see cref="Start(string?, string[])"/> does, with more environment variables.</summary>
-    public static PlannerProcess Start(string? connectionString, IReadOnlyDictionary<string, string?> environment, params string[] arguments)
+    public static PlannerProcess Start(string? connectionString, IReadOnlyDictionary<string, string?> environment, params string[] arguments) =>
+        Start(null, connectionString, environment, arguments);
+
+    /// <summary>
+    /// Starts a native build of the Planner (published with PublishAot=true) as <see cref="Start(string?, string[])"/>
+    /// starts the JIT one, with no DOTNET_ variable in its environment.
+    /// </summary>
+    public static PlannerProcess StartNative(string executable, string? connectionString, params string[] arguments)
     {
-        var info = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
+        var environment = Environment.GetEnvironmentVariables().Keys.Cast<string>()
+            .Where(name => name.StartsWith("DOTNET_", StringComparison.Ordinal))
+            .ToDictionary(name => name, _ => (string?)null);
+        return Start(executable, connectionString, environment, arguments);
+    }
+
+    private static PlannerProcess Start(string? executable, string? connectionString, IReadOnlyDictionary<string, string?> environment, string[] arguments)
+    {
+        var info = new ProcessStartInfo(executable ?? Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
-            WorkingDirectory = AppContext.BaseDirectory,
+            WorkingDirectory = executable is null ? AppContext.BaseDirectory : Path.GetDirectoryName(executable),
         };
-        info.ArgumentList.Add("exec");
-        info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Planner.dll"));
+        if (executable is null)
+        {
+            info.ArgumentList.Add("exec");
+            info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Planner.dll"));
+        }
+
         foreach (string argument in arguments)
         {
             info.ArgumentList.Add(argument);

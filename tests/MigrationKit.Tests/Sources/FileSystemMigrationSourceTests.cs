@@ -149,5 +149,47 @@ public sealed class FileSystemMigrationSourceTests
         dirty.IsClean.Should().BeFalse();
     }
 
+    [Test]
+    public void A_large_folder_read_on_every_core_gives_the_same_migrations_and_problems_as_one_file_after_another()
+    {
+        for (int i = 1; i <= 150; i++)
+        {
+            Write($"{i:000}_table_{i}.up.sql", $"CREATE TABLE t{i} (id int);\r\n-- {new string('x', i)}");
+            if (i % 3 != 0)
+            {
+                Write($"{i:000}_table_{i}.down.sql", $"DROP TABLE t{i};");
+            }
+        }
+
+        Write("0151_table_151.up.sql", "SELECT 'the same version as 151 twice';");
+        Write("151_table_151.up.sql", "SELECT 151;");
+        Write("152_other.up.sql", "SELECT 152;");
+        Write("152_different.down.sql", "SELECT -152;");
+        Write("153_only_down.down.sql", "SELECT -153;");
+        File.WriteAllBytes(Path.Combine(_dir, "154_bad_utf8.up.sql"), [0x53, 0x45, 0xC3, 0x28]);
+        Write("155_nul.up.sql", "SELECT 1;\0");
+        Directory.CreateDirectory(Path.Combine(_dir, "156_directory.up.sql"));
+        Write("not_a_migration.sql", "SELECT 0;");
+        Write("1000_large.up.sql", "SELECT 1;\n" + new string('-', LargeScriptReader.Threshold + 10));
+        var source = new FileSystemMigrationSource(_dir);
+        ScriptFile[] files = [.. Directory.EnumerateFileSystemEntries(_dir)
+            .Select(path => new ScriptFile(Path.GetFileName(path), path, () => ScriptFileReader.Open(path)))];
+
+        SourceLoadResult oneByOne = MigrationAssembler.Load(files, parallelFrom: int.MaxValue, CancellationToken.None);
+        SourceLoadResult parallel = MigrationAssembler.Load(files, parallelFrom: 1, CancellationToken.None);
+        SourceLoadResult byDefault = source.LoadWithProblemsAsync(CancellationToken.None).AsTask().GetAwaiter().GetResult();
+
+        foreach (SourceLoadResult result in new[] { parallel, byDefault })
+        {
+            result.Migrations.Select(m => (m.Version, m.Description, m.Up.Checksum, m.Up.Origin, m.Down?.Checksum))
+                .Should().Equal(oneByOne.Migrations.Select(m => (m.Version, m.Description, m.Up.Checksum, m.Up.Origin, m.Down?.Checksum)));
+            result.Problems.Should().Equal(oneByOne.Problems);
+        }
+
+        oneByOne.Migrations.Should().HaveCount(152).And.Contain(m => m.Version == 1000);
+        oneByOne.Problems.Select(p => p.Code).Should().Contain([ValidationCode.DuplicateVersion, ValidationCode.MissingUpScript, ValidationCode.UnreadableScript, ValidationCode.InvalidFileName]);
+        files.Length.Should().BeGreaterThan(MigrationAssembler.ParallelReadThreshold, "the default load reads this folder on every core");
+    }
+
     private void Write(string name, string text) => File.WriteAllText(Path.Combine(_dir, name), text);
 }
