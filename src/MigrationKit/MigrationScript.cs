@@ -1,5 +1,4 @@
-using System.Security.Cryptography;
-using System.Text;
+using MigrationKit.Sources;
 using MigrationKit.Sql;
 
 namespace MigrationKit;
@@ -75,34 +74,7 @@ public sealed class MigrationScript
     /// <inheritdoc/>
     public override string ToString() => Origin;
 
-    internal static string Normalize(string sql)
-    {
-        if (sql.Length > 0 && sql[0] == '\uFEFF')
-        {
-            sql = sql[1..];
-        }
+    internal static string Normalize(string sql) => ScriptText.Normalize(sql);
 
-        return sql.Contains('\r', StringComparison.Ordinal) ? sql.Replace("\r\n", "\n", StringComparison.Ordinal) : sql;
-    }
-
-    private static string ComputeChecksumOfNormalized(string sql)
-    {
-        int byteCount = Encoding.UTF8.GetByteCount(sql);
-        byte[]? rented = null;
-        Span<byte> bytes = byteCount <= 4096 ? stackalloc byte[byteCount] : (rented = System.Buffers.ArrayPool<byte>.Shared.Rent(byteCount)).AsSpan(0, byteCount);
-        try
-        {
-            Encoding.UTF8.GetBytes(sql, bytes);
-            Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
-            SHA256.HashData(bytes, hash);
-            return Convert.ToHexStringLower(hash);
-        }
-        finally
-        {
-            if (rented is not null)
-            {
-                System.Buffers.ArrayPool<byte>.Shared.Return(rented);
-            }
-        }
-    }
+    private static string ComputeChecksumOfNormalized(string sql) => ScriptText.Checksum(sql);
 }

@@ -40,7 +40,7 @@ public sealed class NativeBinaryTests
             ProcessResult dotnet = await RunStrippedAsync("/bin/sh", folder, db.Url, dotnetRoot, hidden, "-c", "command -v dotnet || echo none; printenv | grep -c ^DOTNET_ || true");
 
             up.ExitCode.Should().Be(0, up.ToString());
-            up.Out.Should().Contain("Now at version 10 (was 0): 10 migrations applied");
+            up.Out.Should().Contain("Now at version 10 (was none): 10 migrations applied");
             status.ExitCode.Should().Be(0, status.ToString());
             status.Out.Should().Contain("Version 10: 10 applied, 0 pending.");
             dotnet.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries).Should().Equal(["none", "0"], "the environment has no dotnet on PATH and no DOTNET_ variable");

@@ -1,4 +1,5 @@
 using MigrationKit.Postgres;
+using MigrationKit.Sql;
 using MigrationKit.Validation;
 
 namespace MigrationKit.Tests;

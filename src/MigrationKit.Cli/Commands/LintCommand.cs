@@ -76,9 +76,10 @@ internal static class LintCommand
             LintReport report;
             if (database is null)
             {
-                SourceLoadResult loaded = await CompositeMigrationSource.LoadOneAsync(new FileSystemMigrationSource(source), cancellationToken);
-                WarnAboutFolder(context, loaded, source);
-                report = new MigrationLinter(options).Lint(loaded.Migrations);
+                SourceValidation validation = await MigrationSourceValidator.ValidateAsync(
+                    new FileSystemMigrationSource(source), new MigrationOptions { Lint = options, AllowEmptySource = true }, cancellationToken);
+                WarnAboutFolder(context, validation.Report, source);
+                report = validation.Lint;
             }
             else
             {
@@ -166,9 +167,10 @@ internal static class LintCommand
         return report.Only(f => wanted.Contains(Path.GetFullPath(f.Origin)));
     }
 
-    private static void WarnAboutFolder(CommandContext context, SourceLoadResult loaded, string source)
+    private static void WarnAboutFolder(CommandContext context, ValidationReport report, string source)
     {
-        int errors = loaded.Problems.Count(p => p.Severity == ValidationSeverity.Error);
+        // What kept files from being read (names, duplicates, unreadable text), not lint's own findings or the policies.
+        int errors = report.Errors.Count(p => p.Code is not (ValidationCode.LintFinding or ValidationCode.MissingDownScript or ValidationCode.VersionGap));
         if (errors > 0)
         {
             context.Log.Error(context.ErrorPaint.Yellow("warning: ") +

@@ -32,11 +32,9 @@ internal static class ValidateCommand
             int? migrationCount = null;
             if (database is null)
             {
-                SourceLoadResult loaded = await CompositeMigrationSource.LoadOneAsync(context.CreateSource(), cancellationToken);
-                var problems = new List<ValidationProblem>(loaded.Problems);
-                MigrationRunner.CheckSource(loaded.Migrations, context.CreateOptions(null), problems);
-                report = new ValidationReport(problems);
-                migrationCount = loaded.Migrations.Count;
+                SourceValidation validation = await MigrationSourceValidator.ValidateAsync(context.CreateSource(), context.CreateOptions(null), cancellationToken);
+                report = validation.Report;
+                migrationCount = validation.Migrations.Count;
             }
             else
             {

@@ -1,4 +1,4 @@
-using MigrationKit.Postgres;
+using MigrationKit.Sql;
 
 namespace MigrationKit.Linting;
 

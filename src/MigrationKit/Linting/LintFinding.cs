@@ -88,8 +88,10 @@ public sealed class LintFinding
         CultureInfo.InvariantCulture,
         $"{Origin}:{Line}:{Column}: {SeverityName(Severity)} {RuleId}: {Message}");
 
-    /// <summary>The name of a severity as output prints it: <c>error</c>, <c>warning</c>, <c>note</c>.</summary>
-    internal static string SeverityName(LintSeverity severity) => severity switch
+    /// <summary>Gets the name of a severity as output prints it: <c>error</c>, <c>warning</c>, <c>note</c>.</summary>
+    /// <param name="severity">The severity.</param>
+    /// <returns>The name.</returns>
+    public static string SeverityName(LintSeverity severity) => severity switch
     {
         LintSeverity.Error => "error",
         LintSeverity.Warning => "warning",

@@ -30,7 +30,9 @@ public sealed class LintReport
     /// <summary>Gets how many statements their up scripts hold.</summary>
     public int StatementCount { get; }
 
-    /// <summary>The same report with only the findings <paramref name="keep"/> accepts.</summary>
-    internal LintReport Only(Func<LintFinding, bool> keep) =>
+    /// <summary>Returns the same report with only the findings <paramref name="keep"/> accepts.</summary>
+    /// <param name="keep">Which findings stay.</param>
+    /// <returns>The filtered report.</returns>
+    public LintReport Only(Func<LintFinding, bool> keep) =>
         new([.. Findings.Where(keep)], ServerVersion, MigrationCount, StatementCount);
 }

@@ -1,13 +1,32 @@
 namespace MigrationKit.Linting;
 
-/// <summary>One lint rule as documented: its id, a title, what it finds and why, and the safe recipe.</summary>
-/// <param name="Id">The stable id (<see cref="LintRuleIds"/>).</param>
-/// <param name="Name">A PascalCase name, for SARIF.</param>
-/// <param name="Title">One line: what the rule finds.</param>
-/// <param name="Description">Why it matters.</param>
-/// <param name="Recipe">The safe way; every finding of the rule carries it.</param>
-internal sealed record LintRule(string Id, string Name, string Title, string Description, string Recipe)
+/// <summary>One lint rule as documented: its id, a title, what it finds and why, and the safe recipe (for SARIF and tools).</summary>
+public sealed class LintRule
 {
+    private LintRule(string id, string name, string title, string description, string recipe)
+    {
+        Id = id;
+        Name = name;
+        Title = title;
+        Description = description;
+        Recipe = recipe;
+    }
+
+    /// <summary>Gets the stable id (<see cref="LintRuleIds"/>).</summary>
+    public string Id { get; }
+
+    /// <summary>Gets a PascalCase name, for SARIF.</summary>
+    public string Name { get; }
+
+    /// <summary>Gets one line: what the rule finds.</summary>
+    public string Title { get; }
+
+    /// <summary>Gets why it matters.</summary>
+    public string Description { get; }
+
+    /// <summary>Gets the safe way; every finding of the rule carries it.</summary>
+    public string Recipe { get; }
+
     /// <summary>Gets every rule, in the order of <see cref="LintRuleIds.All"/>.</summary>
     public static IReadOnlyList<LintRule> All { get; } =
     [
@@ -121,5 +140,7 @@ internal sealed record LintRule(string Id, string Name, string Title, string Des
     private static readonly Dictionary<string, LintRule> ById = All.ToDictionary(r => r.Id, StringComparer.OrdinalIgnoreCase);
 
     /// <summary>Finds a rule by id, ignoring case.</summary>
+    /// <param name="id">The rule's id.</param>
+    /// <returns>The rule, or <see langword="null"/> when there is none of that id.</returns>
     public static LintRule? Find(string id) => ById.GetValueOrDefault(id);
 }

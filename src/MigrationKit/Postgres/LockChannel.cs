@@ -1,3 +1,5 @@
+using MigrationKit.Sql;
+
 using System.Globalization;
 
 namespace MigrationKit.Postgres;

@@ -1,3 +1,5 @@
+using MigrationKit.Sql;
+
 namespace MigrationKit.Postgres;
 
 /// <summary>

@@ -36,36 +36,26 @@ internal sealed class CompositeMigrationSource : ICatalogMigrationSource
             versions.AddRange(catalog.Versions);
         }
 
+        clean &= MigrationSet.AreUnique(versions);
         versions.Sort();
-        for (int i = 1; i < versions.Count; i++)
-        {
-            clean &= versions[i] != versions[i - 1];
-        }
-
         return new SourceCatalog(versions, clean);
     }
 
     public async ValueTask<SourceLoadResult> LoadWithProblemsAsync(CancellationToken cancellationToken)
     {
         var problems = new List<ValidationProblem>();
-        var byVersion = new SortedDictionary<long, Migration>();
+        var set = new MigrationSet();
         foreach (IMigrationSource source in _sources)
         {
             SourceLoadResult part = await LoadOneAsync(source, cancellationToken).ConfigureAwait(false);
             problems.AddRange(part.Problems);
             foreach (Migration migration in part.Migrations)
             {
-                if (!byVersion.TryAdd(migration.Version, migration))
-                {
-                    problems.Add(new ValidationProblem(
-                        ValidationCode.DuplicateVersion,
-                        ValidationSeverity.Error,
-                        $"Version {migration.Version} is in two sources: {byVersion[migration.Version].Up.Origin} and {migration.Up.Origin}. Keep one.") { Version = migration.Version, Origin = migration.Up.Origin });
-                }
+                set.Add(migration, problems, "in two sources", "Keep one.");
             }
         }
 
-        return new SourceLoadResult([.. byVersion.Values], problems);
+        return new SourceLoadResult(set.Migrations, problems);
     }
 
     public override string ToString() => string.Join(" + ", _sources);

@@ -67,18 +67,12 @@ public sealed class InMemoryMigrationSource : IMigrationSource, ICatalogMigratio
     private SourceLoadResult Load()
     {
         var problems = new List<ValidationProblem>();
-        var byVersion = new SortedDictionary<long, Migration>();
+        var set = new MigrationSet();
         foreach (Migration migration in _migrations)
         {
-            if (!byVersion.TryAdd(migration.Version, migration))
-            {
-                problems.Add(new ValidationProblem(
-                    ValidationCode.DuplicateVersion,
-                    ValidationSeverity.Error,
-                    $"Version {migration.Version} is given twice: {byVersion[migration.Version]} and {migration}.") { Version = migration.Version, Origin = migration.Up.Origin });
-            }
+            set.Add(migration, problems, "given twice", "Give one of them another version.");
         }
 
-        return new SourceLoadResult([.. byVersion.Values], problems);
+        return new SourceLoadResult(set.Migrations, problems);
     }
 }

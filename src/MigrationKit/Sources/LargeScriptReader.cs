@@ -79,45 +79,14 @@ internal static class LargeScriptReader
                     if (first)
                     {
                         first = false;
-                        if (input.StartsWith("\uFEFF"u8))
+                        if (input.StartsWith(ScriptText.ByteOrderMark))
                         {
-                            input = input[3..];
+                            input = input[ScriptText.ByteOrderMark.Length..];
                         }
                     }
 
                     // CRLF becomes LF; a CR at the end of a chunk waits for the next one.
-                    int written = carried;
-                    if (pendingCarriageReturn)
-                    {
-                        pendingCarriageReturn = false;
-                        if (input.IsEmpty || input[0] != (byte)'\n')
-                        {
-                            normalized[written++] = (byte)'\r';
-                        }
-                    }
-
-                    while (!input.IsEmpty)
-                    {
-                        int cr = input.IndexOf((byte)'\r');
-                        if (cr < 0)
-                        {
-                            input.CopyTo(normalized.AsSpan(written));
-                            written += input.Length;
-                            break;
-                        }
-
-                        input[..cr].CopyTo(normalized.AsSpan(written));
-                        written += cr;
-                        input = input[(cr + 1)..];
-                        if (input.IsEmpty && !end)
-                        {
-                            pendingCarriageReturn = true;
-                        }
-                        else if (input.IsEmpty || input[0] != (byte)'\n')
-                        {
-                            normalized[written++] = (byte)'\r';
-                        }
-                    }
+                    int written = carried + ScriptText.RemoveCarriageReturns(input, normalized.AsSpan(carried), ref pendingCarriageReturn, isFinalBlock: end);
 
                     ReadOnlySpan<byte> fresh = normalized.AsSpan(carried, written - carried);
                     if (fresh.Contains((byte)0))

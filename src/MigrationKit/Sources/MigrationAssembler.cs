@@ -242,18 +242,7 @@ internal static class MigrationAssembler
             return null;
         }
 
-        ReadOnlySpan<byte> text = bytes;
-        if (text.StartsWith("\uFEFF"u8))
-        {
-            text = text[3..];
-        }
-
-        byte[]? normalized = null;
-        if (text.Contains((byte)'\r'))
-        {
-            normalized = RemoveCarriageReturnsBeforeLineFeeds(text);
-            text = normalized;
-        }
+        ReadOnlySpan<byte> text = ScriptText.Normalize(bytes);
 
         if (!Utf8.IsValid(text))
         {
@@ -276,8 +265,7 @@ internal static class MigrationAssembler
         }
 
         string sql = Encoding.UTF8.GetString(text);
-        string checksum = Convert.ToHexStringLower(SHA256.HashData(text));
-        return new MigrationScript(sql, file.Origin, checksum);
+        return new MigrationScript(sql, file.Origin, ScriptText.Checksum(text));
     }
 
     private static byte[] ReadAll(Stream stream)
@@ -293,23 +281,6 @@ internal static class MigrationAssembler
         byte[] bytes = new byte[stream.Length];
         stream.ReadExactly(bytes);
         return bytes;
-    }
-
-    private static byte[] RemoveCarriageReturnsBeforeLineFeeds(ReadOnlySpan<byte> text)
-    {
-        byte[] result = new byte[text.Length];
-        int written = 0;
-        for (int i = 0; i < text.Length; i++)
-        {
-            if (text[i] == (byte)'\r' && i + 1 < text.Length && text[i + 1] == (byte)'\n')
-            {
-                continue;
-            }
-
-            result[written++] = text[i];
-        }
-
-        return result.AsSpan(0, written).ToArray();
     }
 
     private static int FindInvalidUtf8(ReadOnlySpan<byte> text)

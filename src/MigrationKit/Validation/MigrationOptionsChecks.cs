@@ -1,5 +1,5 @@
 using MigrationKit.Linting;
-using MigrationKit.Postgres;
+using MigrationKit.Sql;
 
 namespace MigrationKit.Validation;
 

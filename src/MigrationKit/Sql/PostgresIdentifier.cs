@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace MigrationKit.Postgres;
+namespace MigrationKit.Sql;
 
 /// <summary>The one place identifiers are quoted: every schema and table name we send goes through here.</summary>
 internal static class PostgresIdentifier
