@@ -108,7 +108,42 @@ public sealed class MigrationOptions
     /// <value>The default is <see langword="false"/>.</value>
     public bool AllowEmptySource { get; set; }
 
+    /// <summary>
+    /// Gets the values of placeholders: <c>${name}</c> in a script is replaced by the value of <c>name</c> before the
+    /// script runs, as written (a value is SQL the deployer provides). <c>${schema}</c> is built in and always
+    /// available: <see cref="Schema"/>, inserted as data (a quoted identifier in SQL code and in a dollar-quoted body,
+    /// the bare name inside a string literal or a quoted identifier), so no schema name can inject anything. Names are
+    /// letters, digits and underscores, not starting with a digit, and compared case-sensitively; <c>schema</c> cannot
+    /// be given here. A placeholder in a comment is left alone; a <c>${name}</c> that is neither built in nor given here
+    /// is a validation error, reported with its file, line and column before anything runs. The checksum of a script is
+    /// that of its text before replacement, so one migration has one checksum across every target. See
+    /// docs/fleets.md.
+    /// </summary>
+    /// <value>Empty by default.</value>
+    public IDictionary<string, string> Placeholders { get; private set; } = new Dictionary<string, string>(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Gets or sets a value indicating whether placeholders (<c>${name}</c>, see <see cref="Placeholders"/>) are
+    /// replaced in scripts. Turn it off for a folder whose scripts hold <c>${…}</c> text meant for the server.
+    /// </summary>
+    /// <value>The default is <see langword="true"/>.</value>
+    public bool ReplacePlaceholders { get; set; } = true;
+
+    /// <summary>
+    /// Gets or sets a value indicating whether every script runs with <see cref="Schema"/> first on the search path
+    /// (<c>SET LOCAL search_path = "schema", public</c> in each migration's transaction), so unqualified names in the
+    /// scripts create and find objects in that schema: how one folder migrates every tenant of a schema-per-tenant
+    /// database. A fleet sets it for its schema targets. With it off, scripts run with the connection's search path.
+    /// </summary>
+    /// <value>The default is <see langword="false"/>.</value>
+    public bool SetSearchPath { get; set; }
+
     /// <summary>Returns a copy of these options.</summary>
     /// <returns>A new instance with the same values.</returns>
-    internal MigrationOptions Clone() => (MigrationOptions)MemberwiseClone();
+    internal MigrationOptions Clone()
+    {
+        var copy = (MigrationOptions)MemberwiseClone();
+        copy.Placeholders = new Dictionary<string, string>(Placeholders, StringComparer.Ordinal);
+        return copy;
+    }
 }

@@ -56,4 +56,10 @@ public enum ValidationCode
 
     /// <summary>The history table is golang-migrate's, read as it is and adopted by the next run that writes.</summary>
     GolangMigrateHistory = 17,
+
+    /// <summary>A <c>${name}</c> placeholder in a script that is neither built in (<c>${schema}</c>) nor given in <see cref="MigrationOptions.Placeholders"/>.</summary>
+    UnknownPlaceholder = 18,
+
+    /// <summary>A placeholder whose value cannot go where it stands: it would end the dollar-quoted body it is in.</summary>
+    InvalidPlaceholderValue = 19,
 }
