@@ -31,7 +31,7 @@ internal sealed class FleetStatusReader(FleetContext context, PreloadedSource so
                     results[r.Index] = await ReadAsync(r.Run, connections, migrations, cancellationToken).ConfigureAwait(false);
                     await connections.ReleaseAsync(r.Run.Target).ConfigureAwait(false);
                 },
-                () => !cancellationToken.IsCancellationRequested).ConfigureAwait(false);
+                _ => !cancellationToken.IsCancellationRequested).ConfigureAwait(false);
         }
 
         cancellationToken.ThrowIfCancellationRequested();

@@ -41,7 +41,25 @@ internal sealed class FleetUp : IAsyncDisposable
         _started = context.Time.GetTimestamp();
     }
 
-    private bool MayStart => !_cancellationToken.IsCancellationRequested && Volatile.Read(ref _stoppedBy) is null;
+    /// <summary>
+    /// Lets a target start unless the fleet was cancelled or stopped after a failure, and records when it starts; under
+    /// the gate that <see cref="StopAfter"/> takes, so no target can start once a failure is known.
+    /// </summary>
+    private bool TryStart(TargetRun run)
+    {
+        lock (_gate)
+        {
+            if (_cancellationToken.IsCancellationRequested || _stoppedBy is not null)
+            {
+                return false;
+            }
+
+            run.StartedAt ??= _context.Time.GetUtcNow();
+            run.AttemptStarted = _context.Time.GetTimestamp();
+            _running++;
+            return true;
+        }
+    }
 
     public async Task<FleetReport> RunAsync()
     {
@@ -112,12 +130,12 @@ internal sealed class FleetUp : IAsyncDisposable
                     busy.Enqueue(run);
                 }
             },
-            () => MayStart).ConfigureAwait(false);
+            TryStart).ConfigureAwait(false);
 
         if (!busy.IsEmpty)
         {
             TargetRun[] again = [.. busy.OrderBy(r => Array.IndexOf(_runs, r))];
-            await FleetScheduler.RunAsync(again, r => r.Target.Server, _parallelism, _maxPerServer, run => AttemptAsync(run, final: true), () => MayStart).ConfigureAwait(false);
+            await FleetScheduler.RunAsync(again, r => r.Target.Server, _parallelism, _maxPerServer, run => AttemptAsync(run, final: true), TryStart).ConfigureAwait(false);
         }
     }
 
@@ -127,15 +145,13 @@ internal sealed class FleetUp : IAsyncDisposable
         FleetTargetResult? result = null;
         lock (_gate)
         {
-            _running++;
             Report(run.Target, null);
         }
 
         using (Activity? span = MigrationTelemetry.StartFleetTarget(run.Target.Server, run.Target.Database, run.Options.Schema))
         {
             run.Attempts++;
-            run.StartedAt ??= _context.Time.GetUtcNow();
-            long started = _context.Time.GetTimestamp();
+            long started = run.AttemptStarted;
             _context.Logger.TargetStarting(run.Display, run.Attempts);
             try
             {
@@ -228,13 +244,25 @@ internal sealed class FleetUp : IAsyncDisposable
 
     public ValueTask DisposeAsync() => _connections.DisposeAsync();
 
-    /// <summary>After a failure with on error stop: no new target starts (the scheduler asks <see cref="MayStart"/>).</summary>
+    /// <summary>After a failure with on error stop: no new target starts (the scheduler asks <see cref="TryStart"/>, under the same gate).</summary>
     private void StopAfter(TargetRun run)
     {
-        if (_context.OnError == FleetErrorPolicy.Stop && Interlocked.CompareExchange(ref _stoppedBy, run.Display, null) is null)
+        if (_context.OnError != FleetErrorPolicy.Stop)
         {
-            _context.Logger.Stopping(run.Display);
+            return;
         }
+
+        lock (_gate)
+        {
+            if (_stoppedBy is not null)
+            {
+                return;
+            }
+
+            _stoppedBy = run.Display;
+        }
+
+        _context.Logger.Stopping(run.Display);
     }
 
     private static FleetTargetResult Succeeded(TargetRun run, MigrationReport report)

@@ -49,6 +49,9 @@ internal sealed class TargetRun
 
     public DateTimeOffset? StartedAt { get; set; }
 
+    /// <summary>Gets or sets the timestamp (<see cref="TimeProvider.GetTimestamp"/>) at which the current attempt started.</summary>
+    public long AttemptStarted { get; set; }
+
     public TimeSpan Spent { get; set; }
 
     public FleetTargetResult? Result { get; set; }
