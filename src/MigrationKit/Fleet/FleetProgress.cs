@@ -1,6 +1,9 @@
 namespace MigrationKit.Fleet;
 
-/// <summary>A fleet's progress, reported when a target starts and when it ends.</summary>
+/// <summary>
+/// A fleet's progress, reported when a target starts and when it ends; a target that is skipped ends, once the fleet
+/// knows it will not run it, with a <see cref="FleetOutcome.Skipped"/> result.
+/// </summary>
 public sealed record FleetProgress
 {
     /// <summary>Gets the target that started or ended.</summary>

@@ -91,6 +91,11 @@ internal sealed class FleetUp : IAsyncDisposable
             foreach (TargetRun run in _runs.Where(r => r.Result is null))
             {
                 run.Result = run.Describe(FleetOutcome.Skipped, run.Observation.FirstVersion, run.Observation.FirstVersion) with { Reason = SkipReason(run) };
+                lock (_gate)
+                {
+                    _done++;
+                    Report(run.Target, run.Result);
+                }
             }
         }
         finally
