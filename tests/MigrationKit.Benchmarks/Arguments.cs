@@ -15,7 +15,10 @@ internal sealed class Arguments
           --scale LIST       history sizes for the scale scenario, comma separated, or none (default 100,1000,10000)
           --seed-mb MB       size of the seed-data migration of the memory scenario, 0 to skip (default 50)
           --only LIST        scenarios to run, comma separated: tools (cold apply, no-op, fresh process, down),
-                             replicas, scale, memory, clones (default all)
+                             replicas, scale, memory, clones, fleet (default all)
+          --fleet-schemas N  schema tenants in the fleet scenario (default 1000)
+          --fleet-databases N databases in the fleet scenario (default 200)
+          --fleet-rounds R   rounds of the fleet scenario, each variant once per round (default 1)
           --out FILE         where to write the Markdown (default tests/MigrationKit.Benchmarks/results.md)
         """;
 
@@ -35,10 +38,16 @@ internal sealed class Arguments
 
     public string? Output { get; private set; }
 
+    public int FleetSchemas { get; private set; } = 1000;
+
+    public int FleetDatabases { get; private set; } = 200;
+
+    public int FleetRounds { get; private set; } = 1;
+
     /// <summary>Gets the scenario groups to run: tools, replicas, scale, memory.</summary>
     public IReadOnlySet<string> Only { get; private set; } = new HashSet<string>(Groups, StringComparer.Ordinal);
 
-    public static readonly string[] Groups = ["tools", "replicas", "scale", "memory", "clones"];
+    public static readonly string[] Groups = ["tools", "replicas", "scale", "memory", "clones", "fleet"];
 
     /// <summary>Gets the tool of a child process, or <see langword="null"/> in the main process.</summary>
     public string? Child { get; private set; }
@@ -74,6 +83,9 @@ internal sealed class Arguments
                 case "--replicas": result.Replicas = Number(2); break;
                 case "--seed-mb": result.SeedMegabytes = Number(0); break;
                 case "--out": result.Output = Value(); break;
+                case "--fleet-schemas": result.FleetSchemas = Number(10); break;
+                case "--fleet-databases": result.FleetDatabases = Number(10); break;
+                case "--fleet-rounds": result.FleetRounds = Number(1); break;
                 case "--only":
                     string[] groups = Value().Split(',');
                     result.Only = groups.All(g => Groups.Contains(g))

@@ -29,6 +29,7 @@ internal sealed class BenchmarkRun
     private readonly List<ScaleResult> _scale = [];
     private readonly List<MemoryResult> _memory = [];
     private readonly CloneBenchmark _clones;
+    private readonly FleetBenchmark _fleet;
     private long _seedBytes;
 
     private BenchmarkRun(Arguments arguments, PostgresServer server, string root)
@@ -37,6 +38,7 @@ internal sealed class BenchmarkRun
         _server = server;
         _root = root;
         _clones = new CloneBenchmark(server);
+        _fleet = new FleetBenchmark(server, CloneBenchmark.PlannerMigrations());
         foreach (BenchTool tool in Tools)
         {
             _cold[tool.Name] = new Samples();
@@ -76,8 +78,14 @@ internal sealed class BenchmarkRun
         var folders = MigrationFolders.Create(Path.Combine(_root, "main"), n);
         Workload workload = Workload.Of(folders);
 
-        await WarmUpAsync(workload);
-        for (int round = 0; round < _arguments.Rounds; round++)
+        // The side-by-side scenarios warm every tool up first; the other scenarios warm up on their own.
+        bool sideBySide = Runs("tools") || Runs("replicas");
+        if (sideBySide)
+        {
+            await WarmUpAsync(workload);
+        }
+
+        for (int round = 0; sideBySide && round < _arguments.Rounds; round++)
         {
             Progress($"round {round + 1} of {_arguments.Rounds}");
             if (Runs("tools"))
@@ -110,6 +118,11 @@ internal sealed class BenchmarkRun
         if (Runs("clones"))
         {
             await _clones.RunAsync(_arguments.Rounds * 6);
+        }
+
+        if (Runs("fleet"))
+        {
+            await _fleet.RunAsync(_arguments.FleetRounds, _arguments.FleetSchemas, _arguments.FleetDatabases);
         }
 
         return await ReportAsync();
@@ -339,6 +352,8 @@ internal sealed class BenchmarkRun
             _clones.Report(md);
         }
 
+        _fleet.Report(md);
+
         md.Heading("Goals");
         md.Table(["Goal", "measured", ""], Goals());
         return md.ToString();
@@ -441,6 +456,11 @@ internal sealed class BenchmarkRun
         }
 
         foreach ((string goal, string measured, bool met) in _clones.Goals())
+        {
+            Goal(goal, measured, met);
+        }
+
+        foreach ((string goal, string measured, bool met) in _fleet.Goals())
         {
             Goal(goal, measured, met);
         }

@@ -165,7 +165,7 @@ internal sealed class CloneBenchmark(PostgresServer server)
         await command.ExecuteScalarAsync();
     }
 
-    private static string PlannerMigrations()
+    internal static string PlannerMigrations()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
         {
