@@ -371,7 +371,7 @@ internal sealed class FleetUp : IAsyncDisposable
         return new FleetReport
         {
             Targets = results,
-            IsCancelled = _cancellationToken.IsCancellationRequested,
+            IsCancelled = _cancellationToken.IsCancellationRequested && results.Any(r => r.Outcome is FleetOutcome.Cancelled or FleetOutcome.Skipped),
             Summary = new FleetSummary
             {
                 Targets = results.Length,

@@ -5,6 +5,7 @@ using MigrationKit.Fleet;
 using MigrationKit.IntegrationTests.Support;
 using MigrationKit.Sources;
 using MigrationKit.Testing;
+using Microsoft.Extensions.Logging;
 using Npgsql;
 
 namespace MigrationKit.IntegrationTests.Fleet;
@@ -46,7 +47,8 @@ public sealed class FleetRunTests
                 retried.TrySetResult();
             }
         });
-        var runner = new FleetRunner(new FileSystemMigrationSource(folder.Path), new MigrationOptions(), new FleetOptions { Progress = progress });
+        using var logs = new RecordingLoggerFactory();
+        var runner = new FleetRunner(new FileSystemMigrationSource(folder.Path), new MigrationOptions(), new FleetOptions { Progress = progress }, logs);
         Task<FleetReport> fleet = runner.UpAsync(targets);
 
         await retried.Task.WaitAsync(Deadline);
@@ -63,6 +65,13 @@ public sealed class FleetRunTests
         (doneByAnother.FromVersion, doneByAnother.ToVersion, doneByAnother.MigrationsApplied).Should().Be(((long?)null, 2L, 0));
         doneByAnother.Reason.Should().Contain("Another process migrated it");
         report.Summary.DoneByAnother.Should().Be(1);
+
+        // The fleet's events (7xxx), each target's own, and no lock time-out for a lock the fleet did not wait for.
+        logs.Events.Select(e => (e.Id, e.Name)).Should().Contain([(7000, "FleetStarting"), (7005, "FleetTargetBusy"), (7003, "FleetTargetCompleted"), (7001, "FleetCompleted")]);
+        logs.Events.Single(e => e.Id == 7005).Message.Should().Contain("tenant_0002").And.Contain("tried again");
+        logs.Events.Count(e => e.Id == 7003).Should().Be(3);
+        logs.Events.Should().Contain(e => e.Id == 1001 && e.Name == "RunCompleted", "each target's run logs as a single run does");
+        logs.Events.Should().NotContain(e => e.Id == 2003, "passing over a busy target is not a lock time-out");
     }
 
     [Test]
@@ -96,6 +105,25 @@ public sealed class FleetRunTests
         (await FleetFixture.HistoryAsync(database.ConnectionString, "tenant_0003")).Should().BeEmpty();
         await WaitUntilAsync(async () => await SleepingAsync(database) == 0, "the cancelled statements end on the server");
         (await Db.ScalarAsync<long>(database.ConnectionString, "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND database = (SELECT oid FROM pg_database WHERE datname = current_database())")).Should().Be(0, "every lock was released");
+    }
+
+    [Test]
+    public async Task Scripts_whose_statements_return_values_of_any_type_run_on_the_fleets_connections()
+    {
+        // The fleet's connections skip Npgsql's type loading; a script's results are never read, whatever their types.
+        PostgresServer server = FleetShards.Servers[0];
+        await using var fixture = new FleetFixture();
+        ThrowawayDatabase database = await fixture.CreateSchemasAsync(server, 2);
+        using var folder = new MigrationFolder()
+            .Up(1, "types", "CREATE TYPE mood AS ENUM ('calm', 'busy');\nCREATE TABLE t (m mood, p point, r int4range);\n" +
+                "INSERT INTO t VALUES ('calm', point(1, 2), int4range(1, 3)) RETURNING *;\nSELECT ARRAY['busy'::mood], row(1, 'x'), pg_sleep(0);")
+            .Up(2, "outside", "-- migrationkit:no-transaction\nSELECT t, t.m FROM t;");
+        IReadOnlyList<FleetTarget> targets = await FleetTargets.DiscoverSchemasAsync(database.ConnectionString, "tenant\\_%");
+
+        FleetReport report = await new FleetRunner(new FileSystemMigrationSource(folder.Path), new MigrationOptions()).UpAsync(targets);
+
+        report.Targets.Should().OnlyContain(t => t.Outcome == FleetOutcome.Applied && t.ToVersion == 2, string.Join("\n", report.Targets.Select(t => t.Failure?.Message)));
+        (await Db.ScalarAsync<string>(database.ConnectionString, "SELECT m::text FROM tenant_0002.t")).Should().Be("calm");
     }
 
     [Test]
@@ -182,6 +210,35 @@ public sealed class FleetRunTests
             }
 
             await Task.Delay(20, CancellationToken.None);
+        }
+    }
+
+    /// <summary>Records every event of every logger it makes: id, name and message.</summary>
+    private sealed class RecordingLoggerFactory : ILoggerFactory
+    {
+        private readonly ConcurrentQueue<(int Id, string? Name, string Message)> _events = new();
+
+        public IReadOnlyList<(int Id, string? Name, string Message)> Events => [.. _events];
+
+        public ILogger CreateLogger(string categoryName) => new Logger(_events);
+
+        public void AddProvider(ILoggerProvider provider)
+        {
+        }
+
+        public void Dispose()
+        {
+        }
+
+        private sealed class Logger(ConcurrentQueue<(int Id, string? Name, string Message)> events) : ILogger
+        {
+            public IDisposable? BeginScope<TState>(TState state)
+                where TState : notnull => null;
+
+            public bool IsEnabled(LogLevel logLevel) => true;
+
+            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+                events.Enqueue((eventId.Id, eventId.Name, formatter(state, exception)));
         }
     }
 
