@@ -42,8 +42,11 @@ internal static class FleetCommands
 
         foreach (FleetTargetResult failed in report.Targets.Where(t => t.Failure is not null))
         {
-            // The full explanation, on standard error: what failed where, what state it is left in, what to do.
-            context.Log.Error($"{FleetText.Name(failed.Target, failed.Schema, targets.Any(t => t.Schema is not null))}: {FleetText.Where(failed.Failure!)}: {context.ErrorPaint.Red("error")} {failed.Failure!.Message}");
+            // Compiler style on standard error (target: file:line:column: error SQLSTATE: message), then the full
+            // explanation: what failed where, what state the target is left in, what to do.
+            FleetFailure failure = failed.Failure!;
+            context.Log.Error($"{FleetText.Name(failed.Target, failed.Schema, targets.Any(t => t.Schema is not null))}: {FleetText.Where(failure)}: {context.ErrorPaint.Red("error")} {FleetText.Brief(failure)}");
+            context.Log.Error("  " + failure.Message.ReplaceLineEndings(Environment.NewLine + "  "));
         }
 
         if (report.IsCancelled)

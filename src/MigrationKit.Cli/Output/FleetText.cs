@@ -55,7 +55,7 @@ internal static class FleetText
 
         if (result.Failure is { } failure)
         {
-            line.Append("  ").Append(Where(failure)).Append(": ").Append(FirstSentence(failure));
+            line.Append("  ").Append(Where(failure)).Append(": ").Append(Brief(failure));
         }
         else if (result.Outcome is FleetOutcome.Skipped or FleetOutcome.Cancelled && result.Reason is { } reason)
         {
@@ -104,7 +104,8 @@ internal static class FleetText
         return $"{head}: {string.Join(", ", parts)}; {Formats.Count(s.MigrationsApplied, "migration")} applied in {Formats.Duration(s.Duration)} ({s.Parallelism} at a time).";
     }
 
-    private static string FirstSentence(FleetFailure failure)
+    /// <summary>What failed, in brief: <c>SQLSTATE: the server's message</c> when the server refused a statement, else the message's start.</summary>
+    public static string Brief(FleetFailure failure)
     {
         string message = failure.Message.ReplaceLineEndings(" ");
         if (failure.SqlState is { } state)

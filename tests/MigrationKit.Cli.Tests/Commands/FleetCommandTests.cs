@@ -99,7 +99,7 @@ public sealed class FleetCommandTests
         Path.GetFileName(failure.GetProperty("file").GetString()).Should().Be("003_create_steps_table.up.sql");
         (failure.GetProperty("line").GetInt32(), failure.GetProperty("column").GetInt32(), failure.GetProperty("sqlState").GetString(), failure.GetProperty("version").GetInt64())
             .Should().Be((2, 1, "42P07", 3L));
-        result.Error.Should().MatchRegex(@"schema t2: \S+003_create_steps_table\.up\.sql:2:1: error Applying migration 3");
+        result.Error.Should().MatchRegex(@"schema t2: \S+003_create_steps_table\.up\.sql:2:1: error 42P07: relation ""steps"" already exists\r?\n  Applying migration 3 \(create_steps_table\) failed at ");
     }
 
     [Test]
