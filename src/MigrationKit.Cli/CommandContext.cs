@@ -112,6 +112,25 @@ internal sealed class CommandContext : IAsyncDisposable
             options.LockTimeout = lockTimeout;
         }
 
+        options.ReplacePlaceholders = Parse.GetValue(_options.NoPlaceholders) ? false : null;
+        foreach (string placeholder in Parse.GetValue(_options.Placeholder) ?? [])
+        {
+            int equals = placeholder.IndexOf('=', StringComparison.Ordinal);
+            if (equals <= 0)
+            {
+                // The text after '=' may be a secret: never echoed.
+                throw new CliUsageException(equals < 0
+                    ? $"--placeholder takes name=value (such as --placeholder owner=app_owner), not '{placeholder}'."
+                    : "--placeholder takes name=value (such as --placeholder owner=app_owner); one has no name before '='.");
+            }
+
+            string name = placeholder[..equals];
+            if (!options.Placeholders.TryAdd(name, placeholder[(equals + 1)..]))
+            {
+                throw new CliUsageException($"--placeholder gives {name} twice; give each placeholder once.");
+            }
+        }
+
         return options;
     }
 
@@ -146,7 +165,7 @@ internal sealed class CommandContext : IAsyncDisposable
         catch (ArgumentException ex)
         {
             // The engine lists every problem by option name; say which flags they come from.
-            throw new CliUsageException(ex.Message.Replace(" (Parameter 'options')", string.Empty, StringComparison.Ordinal) + " (see --schema, --table, --lock-timeout, --statement-timeout, --lease-timeout)");
+            throw new CliUsageException(ex.Message.Replace(" (Parameter 'options')", string.Empty, StringComparison.Ordinal) + " (see --schema, --table, --lock-timeout, --statement-timeout, --lease-timeout, --placeholder)");
         }
 
         Log.Debug($"source {source ?? Source}, history {store.HistoryTable}");

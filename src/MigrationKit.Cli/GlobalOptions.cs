@@ -92,6 +92,21 @@ internal sealed class GlobalOptions
         Recursive = true,
     };
 
+    public Option<string[]> Placeholder { get; } = new("--placeholder")
+    {
+        Description = "A placeholder's value, as name=value: ${name} in a script becomes value before it runs (repeat for several). ${schema} is built in.",
+        HelpName = "name=value",
+        Arity = ArgumentArity.OneOrMore,
+        AllowMultipleArgumentsPerToken = false,
+        Recursive = true,
+    };
+
+    public Option<bool> NoPlaceholders { get; } = new("--no-placeholders")
+    {
+        Description = "Leave ${…} in scripts as written (for scripts whose ${…} text is meant for the server).",
+        Recursive = true,
+    };
+
     public Option<bool> Verbose { get; } = new("--verbose", "-v")
     {
         Description = "Write the engine's debug log to standard error.",
@@ -110,6 +125,8 @@ internal sealed class GlobalOptions
         command.Add(LeaseTimeout);
         command.Add(OutOfOrder);
         command.Add(AllowEmptySource);
+        command.Add(Placeholder);
+        command.Add(NoPlaceholders);
         command.Add(Verbose);
     }
 }

@@ -117,12 +117,49 @@ public sealed class MigrationOptions
     /// <value>Every rule at its default severity, the version read from the server (else 15).</value>
     public MigrationLintOptions Lint { get; set; } = new();
 
+    /// <summary>
+    /// Gets the values of placeholders: <c>${name}</c> in a script is replaced by the value of <c>name</c> before the
+    /// script runs, as written (a value is SQL the deployer provides). <c>${schema}</c> is built in and always
+    /// available: <see cref="Schema"/>, inserted as data (a quoted identifier in SQL code and in a dollar-quoted body,
+    /// the bare name inside a string literal or a quoted identifier), so no schema name can inject anything. Names are
+    /// letters, digits and underscores, not starting with a digit, and compared case-sensitively; <c>schema</c> cannot
+    /// be given here. A placeholder in a comment is left alone; a <c>${name}</c> that is neither built in nor given here
+    /// is a validation error, reported with its file, line and column before anything runs. The checksum of a script is
+    /// that of its text before replacement, so one migration has one checksum across every target. See
+    /// docs/fleets.md.
+    /// </summary>
+    /// <value>Empty by default.</value>
+    public IDictionary<string, string> Placeholders { get; private set; } = new Dictionary<string, string>(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Gets or sets whether placeholders (<c>${name}</c>, see <see cref="Placeholders"/>) are replaced in scripts:
+    /// <see langword="true"/> always, <see langword="false"/> never (for <c>${…}</c> text meant for the server), and
+    /// <see langword="null"/> when the run uses them: <see cref="Placeholders"/> holds a value, or the run targets a
+    /// schema with <see cref="SetSearchPath"/> (a fleet's schema targets; fleets always replace). So a folder that
+    /// golang-migrate runs, which may hold <c>${…}</c> text of its own, runs unchanged unless placeholders are asked for.
+    /// </summary>
+    /// <value>The default is <see langword="null"/>: replaced when the run uses placeholders.</value>
+    public bool? ReplacePlaceholders { get; set; }
+
+    /// <summary>Gets a value indicating whether this run replaces placeholders (<see cref="ReplacePlaceholders"/>).</summary>
+    internal bool ReplacesPlaceholders => ReplacePlaceholders ?? (Placeholders.Count > 0 || SetSearchPath);
+
+    /// <summary>
+    /// Gets or sets a value indicating whether every script runs with <see cref="Schema"/> first on the search path
+    /// (<c>SET LOCAL search_path = "schema", public</c> in each migration's transaction), so unqualified names in the
+    /// scripts create and find objects in that schema: how one folder migrates every tenant of a schema-per-tenant
+    /// database. A fleet sets it for its schema targets. With it off, scripts run with the connection's search path.
+    /// </summary>
+    /// <value>The default is <see langword="false"/>.</value>
+    public bool SetSearchPath { get; set; }
+
     /// <summary>Returns a copy of these options.</summary>
     /// <returns>A new instance with the same values.</returns>
     internal MigrationOptions Clone()
     {
         var copy = (MigrationOptions)MemberwiseClone();
         copy.Lint = Lint?.Clone() ?? new MigrationLintOptions();
+        copy.Placeholders = new Dictionary<string, string>(Placeholders, StringComparer.Ordinal);
         return copy;
     }
 }

@@ -12,6 +12,7 @@ namespace MigrationKit;
 /// </remarks>
 public sealed class MigrationScript
 {
+    private readonly SqlSourceMap? _map;
     private SqlScript? _parsed;
 
     /// <summary>Creates a script from its text.</summary>
@@ -26,12 +27,17 @@ public sealed class MigrationScript
         Checksum = ComputeChecksumOfNormalized(Sql);
     }
 
-    /// <summary>Creates a script from text that is already normalised and its checksum, as the built-in sources do.</summary>
-    internal MigrationScript(string normalizedSql, string origin, string checksum)
+    /// <summary>
+    /// Creates a script from text that is already normalised and its checksum, as the built-in sources do; with a
+    /// <paramref name="map"/> when the text is another script's with its placeholders replaced (the checksum stays the
+    /// other script's, and positions are reported in its text).
+    /// </summary>
+    internal MigrationScript(string normalizedSql, string origin, string checksum, SqlSourceMap? map = null)
     {
         Sql = normalizedSql;
         Origin = origin;
         Checksum = checksum;
+        _map = map;
     }
 
     /// <summary>Gets the normalised SQL text.</summary>
@@ -57,7 +63,7 @@ public sealed class MigrationScript
     public string? OutsideTransactionReason => Parsed.OutsideTransactionReason;
 
     /// <summary>Gets the parsed script (statements, transaction shape, lexer errors), computed once.</summary>
-    internal SqlScript Parsed => _parsed ??= SqlScript.Parse(Sql);
+    internal SqlScript Parsed => _parsed ??= SqlScript.Parse(Sql, _map);
 
     /// <summary>
     /// Computes the checksum MigrationKit records for a script text: SHA-256, lowercase hexadecimal, of the UTF-8

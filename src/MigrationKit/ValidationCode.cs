@@ -68,4 +68,10 @@ public enum ValidationCode
     /// MigrationKit never sends; the script cannot run as written.
     /// </summary>
     PsqlMetaCommand = 19,
+
+    /// <summary>A <c>${name}</c> placeholder in a script that is neither built in (<c>${schema}</c>) nor given in <see cref="MigrationOptions.Placeholders"/>.</summary>
+    UnknownPlaceholder = 20,
+
+    /// <summary>A placeholder whose value cannot go where it stands: it would end the dollar-quoted body it is in.</summary>
+    InvalidPlaceholderValue = 21,
 }

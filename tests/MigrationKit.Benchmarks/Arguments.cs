@@ -16,9 +16,12 @@ internal sealed class Arguments
           --seed-mb MB       size of the seed-data migration of the memory scenario, 0 to skip (default 50)
           --only LIST        scenarios to run, comma separated: tools (cold apply, no-op, fresh process, down),
                              processes (the command line in fresh processes: psql, native, dotnet tool, floor),
-                             replicas, scale, memory, clones, lint (default all; lint alone needs no server)
+                             replicas, scale, memory, clones, lint, fleet (default all; lint alone needs no server)
           --lint-samples S   samples of each lint timing (default 300)
           --native PATH      the native migrationkit (default $MIGRATIONKIT_CLI_NATIVE, else artifacts/native/linux-x64/migrationkit)
+          --fleet-schemas N  schema tenants in the fleet scenario (default 1000)
+          --fleet-databases N databases in the fleet scenario (default 200)
+          --fleet-rounds R   rounds of the fleet scenario, each variant once per round (default 1)
           --out FILE         where to write the Markdown (default tests/MigrationKit.Benchmarks/results.md)
         """;
 
@@ -38,10 +41,16 @@ internal sealed class Arguments
 
     public string? Output { get; private set; }
 
+    public int FleetSchemas { get; private set; } = 1000;
+
+    public int FleetDatabases { get; private set; } = 200;
+
+    public int FleetRounds { get; private set; } = 1;
+
     /// <summary>Gets the scenario groups to run: tools, replicas, scale, memory.</summary>
     public IReadOnlySet<string> Only { get; private set; } = new HashSet<string>(Groups, StringComparer.Ordinal);
 
-    public static readonly string[] Groups = ["tools", "processes", "replicas", "scale", "memory", "clones", "lint"];
+    public static readonly string[] Groups = ["tools", "processes", "replicas", "scale", "memory", "clones", "lint", "fleet"];
 
     public int LintSamples { get; private set; } = 300;
 
@@ -84,6 +93,9 @@ internal sealed class Arguments
                 case "--lint-samples": result.LintSamples = Number(1); break;
                 case "--out": result.Output = Value(); break;
                 case "--native": result.Native = Value(); break;
+                case "--fleet-schemas": result.FleetSchemas = Number(10); break;
+                case "--fleet-databases": result.FleetDatabases = Number(10); break;
+                case "--fleet-rounds": result.FleetRounds = Number(1); break;
                 case "--only":
                     string[] groups = Value().Split(',');
                     result.Only = groups.All(g => Groups.Contains(g))

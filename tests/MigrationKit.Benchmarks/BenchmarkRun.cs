@@ -31,6 +31,7 @@ internal sealed class BenchmarkRun
     private readonly CloneBenchmark _clones;
     private readonly LintBenchmark _lint = new();
     private readonly ProcessBenchmark _processes;
+    private readonly FleetBenchmark _fleet;
     private long _seedBytes;
 
     private BenchmarkRun(Arguments arguments, PostgresServer server, string root)
@@ -40,6 +41,7 @@ internal sealed class BenchmarkRun
         _root = root;
         _clones = new CloneBenchmark(server);
         _processes = new ProcessBenchmark(server, arguments);
+        _fleet = new FleetBenchmark(server, CloneBenchmark.PlannerMigrations());
         foreach (BenchTool tool in Tools)
         {
             _cold[tool.Name] = new Samples();
@@ -99,8 +101,14 @@ internal sealed class BenchmarkRun
         var folders = MigrationFolders.Create(Path.Combine(_root, "main"), n);
         Workload workload = Workload.Of(folders);
 
-        await WarmUpAsync(workload);
-        for (int round = 0; round < _arguments.Rounds; round++)
+        // The side-by-side scenarios warm every tool up first; the other scenarios warm up on their own.
+        bool sideBySide = Runs("tools") || Runs("replicas");
+        if (sideBySide)
+        {
+            await WarmUpAsync(workload);
+        }
+
+        for (int round = 0; sideBySide && round < _arguments.Rounds; round++)
         {
             Progress($"round {round + 1} of {_arguments.Rounds}");
             if (Runs("tools"))
@@ -143,6 +151,11 @@ internal sealed class BenchmarkRun
         if (Runs("lint"))
         {
             _lint.Run(_arguments.LintSamples);
+        }
+
+        if (Runs("fleet"))
+        {
+            await _fleet.RunAsync(_arguments.FleetRounds, _arguments.FleetSchemas, _arguments.FleetDatabases);
         }
 
         return await ReportAsync();
@@ -381,6 +394,7 @@ internal sealed class BenchmarkRun
         {
             _lint.Report(md);
         }
+        _fleet.Report(md);
 
         md.Heading("Goals");
         md.Table(["Goal", "measured", ""], Goals());
@@ -503,6 +517,11 @@ internal sealed class BenchmarkRun
         }
 
         foreach ((string goal, string measured, bool met) in _lint.HasRun ? _lint.Goals() : [])
+        {
+            Goal(goal, measured, met);
+        }
+
+        foreach ((string goal, string measured, bool met) in _fleet.Goals())
         {
             Goal(goal, measured, met);
         }

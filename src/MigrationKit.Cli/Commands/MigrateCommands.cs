@@ -31,9 +31,32 @@ internal static class MigrateCommands
                 return null;
             },
         };
-        var command = new Command("up", "Apply pending migrations, oldest first.") { count, phase };
+        var fleet = new FleetArguments(forUp: true);
+        var json = new Option<bool>("--json") { Description = "With a fleet: write the whole report as JSON, for machines." };
+        var command = new Command("up", "Apply pending migrations, oldest first; to one database, or to a fleet (--databases, --schemas, --targets) with one report.") { count, phase, json };
+        fleet.AddTo(command);
         bind(command, async (context, cancellationToken) =>
         {
+            if (fleet.IsFleet(context.Parse))
+            {
+                if (context.Parse.GetValue(count) is not null)
+                {
+                    throw new CliUsageException("A fleet applies every pending migration to each target; the count is for one database.");
+                }
+
+                if (context.Parse.GetValue(phase) is not null)
+                {
+                    throw new CliUsageException("A fleet applies every pending migration to each target; --phase is for one database.");
+                }
+
+                return await FleetCommands.UpAsync(context, fleet, context.Parse.GetValue(json), cancellationToken);
+            }
+
+            if (context.Parse.GetValue(json))
+            {
+                throw new CliUsageException("up --json writes a fleet's report: add --databases PATTERN, --schemas PATTERN or --targets FILE.");
+            }
+
             var (runner, _, _) = context.CreateRunner();
             context.RunsScripts = true;
             int? steps = context.Parse.GetValue(count);

@@ -19,14 +19,22 @@ internal static class StatusCommand
         };
         var command = new Command(
             "status",
-            "Show every migration of the folder and the database: applied, pending, dirty, drifted or missing. " +
-            $"Exit codes: 0 clean, {ExitCodes.Failed} error, {ExitCodes.Usage} usage, {ExitCodes.Dirty} dirty, {ExitCodes.Pending} pending (with --exit-code).")
+            "Show every migration of the folder and the database: applied, pending, dirty, drifted or missing; for a fleet (--databases, --schemas, --targets), " +
+            "how many targets are at each version and which are dirty, behind or unreachable. " +
+            $"Exit codes: 0 clean, {ExitCodes.Failed} error (or a target unreachable), {ExitCodes.Usage} usage, {ExitCodes.Dirty} dirty, {ExitCodes.Pending} pending (with --exit-code).")
         {
             json,
             exitCode,
         };
+        var fleet = new FleetArguments(forUp: false);
+        fleet.AddTo(command);
         bind(command, async (context, cancellationToken) =>
         {
+            if (fleet.IsFleet(context.Parse))
+            {
+                return await FleetCommands.StatusAsync(context, fleet, context.Parse.GetValue(json), context.Parse.GetValue(exitCode), cancellationToken);
+            }
+
             var (runner, store, database) = context.CreateRunner();
             MigrationStatus status = await runner.GetStatusAsync(cancellationToken);
             string text = context.Parse.GetValue(json)

@@ -7,7 +7,8 @@ namespace MigrationKit.Diagnostics;
 /// <summary>
 /// The one <see cref="ActivitySource"/> and the one <see cref="Meter"/> of MigrationKit, both named
 /// <c>MigrationKit</c>: a span per run and per migration, counters of applied and failed migrations, and a histogram
-/// of migration durations.
+/// of migration durations; for a fleet, a span for the fleet with a span per target under it, and counters of targets
+/// that succeeded and failed.
 /// </summary>
 internal static class MigrationTelemetry
 {
@@ -27,6 +28,12 @@ internal static class MigrationTelemetry
 
     public static readonly Histogram<double> MigrationDuration = Meter.CreateHistogram<double>(
         MigrationDiagnostics.MigrationDurationHistogram, "s", "How long one migration's script took, its history record included.");
+
+    public static readonly Counter<long> FleetTargetsSucceeded = Meter.CreateCounter<long>(
+        "migrationkit.fleet.targets.succeeded", "{target}", "Fleet targets that ended applied, up to date, or done by another process.");
+
+    public static readonly Counter<long> FleetTargetsFailed = Meter.CreateCounter<long>(
+        "migrationkit.fleet.targets.failed", "{target}", "Fleet targets whose run failed.");
 
     public static Activity? StartRun(string operation)
     {
@@ -75,6 +82,53 @@ internal static class MigrationTelemetry
         }
 
         return activity;
+    }
+
+    /// <summary>The span of a whole fleet; each target's span, and each target's run span under it, are its children.</summary>
+    public static Activity? StartFleet(string operation, int targets, int servers)
+    {
+        if (!ActivitySource.HasListeners())
+        {
+            return null;
+        }
+
+        Activity? activity = ActivitySource.StartActivity($"migrationkit fleet {operation}", ActivityKind.Internal);
+        if (activity is { IsAllDataRequested: true })
+        {
+            activity.SetTag("db.system.name", "postgresql");
+            activity.SetTag("migrationkit.operation", operation);
+            activity.SetTag("migrationkit.fleet.targets", targets);
+            activity.SetTag("migrationkit.fleet.servers", servers);
+        }
+
+        return activity;
+    }
+
+    /// <summary>The span of one target of a fleet (one attempt at it).</summary>
+    public static Activity? StartFleetTarget(string server, string database, string schema)
+    {
+        if (!ActivitySource.HasListeners())
+        {
+            return null;
+        }
+
+        Activity? activity = ActivitySource.StartActivity("migrationkit fleet target", ActivityKind.Internal);
+        if (activity is { IsAllDataRequested: true })
+        {
+            activity.SetTag("db.system.name", "postgresql");
+            activity.SetTag("server.address", server);
+            activity.SetTag("db.namespace", database);
+            activity.SetTag("migrationkit.schema", schema);
+        }
+
+        return activity;
+    }
+
+    /// <summary>Counts a target that reached its end: succeeded (applied, up to date, done by another) or failed.</summary>
+    public static void RecordFleetTarget(string outcome, bool failed)
+    {
+        var tag = new KeyValuePair<string, object?>("migrationkit.fleet.outcome", outcome);
+        (failed ? FleetTargetsFailed : FleetTargetsSucceeded).Add(1, tag);
     }
 
     public static void RecordApplied(MigrationDirection direction, TimeSpan duration)

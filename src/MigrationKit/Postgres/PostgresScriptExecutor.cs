@@ -99,6 +99,21 @@ internal sealed class PostgresScriptExecutor(SessionConnection session, HistoryS
                 });
             }
 
+            if (session.Settings.HasSearchPath)
+            {
+                problems.Add(new ValidationProblem(
+                    ValidationCode.PoolerIncompatible,
+                    ValidationSeverity.Error,
+                    $"Version {step.Version} runs outside a transaction, and {nameof(MigrationOptions.SetSearchPath)} is set (a fleet's schema targets set it). " +
+                    "This connection goes through a pooler (PgBouncer in transaction mode or alike), where a statement outside a transaction may run on any server connection: " +
+                    "MigrationKit cannot give it the schema's search path without leaving the setting on a pooled connection for other clients. Run it over a direct " +
+                    "connection to the server, or migrate with SetSearchPath off and the names of this script qualified with ${schema}.")
+                {
+                    Version = step.Version,
+                    Origin = step.Script.Origin,
+                });
+            }
+
             if (SessionStatements.FindFirst(step.Script.Parsed) is { } statement)
             {
                 problems.Add(new ValidationProblem(

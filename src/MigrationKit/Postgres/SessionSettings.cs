@@ -1,3 +1,5 @@
+using MigrationKit.Sql;
+
 namespace MigrationKit.Postgres;
 
 /// <summary>
@@ -44,6 +46,16 @@ internal sealed class SessionSettings
 
         Local = [.. values.Select(v => $"SET LOCAL {v.Name} = '{v.Value}'")];
         Session = [.. values.Select(v => $"SET {v.Name} = '{v.Value}'")];
+        if (options.SetSearchPath)
+        {
+            // The schema as an identifier, never a value: SET takes no parameter.
+            string path = string.Equals(options.Schema, "public", StringComparison.Ordinal)
+                ? PostgresIdentifier.Quote(options.Schema)
+                : PostgresIdentifier.Quote(options.Schema) + ", public";
+            Local = [.. Local, $"SET LOCAL search_path = {path}"];
+            Session = [.. Session, $"SET search_path = {path}"];
+            HasSearchPath = true;
+        }
     }
 
     /// <summary>Gets the statements that apply the settings to the current transaction only.</summary>
@@ -54,6 +66,9 @@ internal sealed class SessionSettings
 
     /// <summary>Gets a value indicating whether the options set a statement or lock timeout.</summary>
     public bool HasTimeouts { get; }
+
+    /// <summary>Gets a value indicating whether scripts run with the schema first on the search path (<see cref="MigrationOptions.SetSearchPath"/>).</summary>
+    public bool HasSearchPath { get; }
 
     /// <summary>A setting is at least 1 ms: PostgreSQL reads 0 as "no timeout".</summary>
     internal static long Milliseconds(TimeSpan value) => Math.Max(1, (long)Math.Ceiling(value.TotalMilliseconds));

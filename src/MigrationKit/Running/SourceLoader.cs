@@ -6,10 +6,13 @@ namespace MigrationKit.Running;
 
 /// <summary>
 /// Reads the source for a run: every problem at once, and a source that finds no migration is an error (unless
-/// <see cref="MigrationOptions.AllowEmptySource"/>), saying where it looked and what it found instead.
+/// <see cref="MigrationOptions.AllowEmptySource"/>), saying where it looked and what it found instead; placeholders
+/// replaced (<see cref="PlaceholderExpander"/>) when the run uses them (<see cref="MigrationOptions.ReplacePlaceholders"/>).
 /// </summary>
 internal sealed class SourceLoader(IMigrationSource source, MigrationOptions options, ILogger logger, TimeProvider time)
 {
+    private readonly PlaceholderExpander? _placeholders = options.ReplacesPlaceholders ? new PlaceholderExpander(options) : null;
+
     public IMigrationSource Source => source;
 
     /// <summary>The names-only scan of a built-in source, for the no-op start; <see langword="null"/> for another source.</summary>
@@ -20,6 +23,11 @@ internal sealed class SourceLoader(IMigrationSource source, MigrationOptions opt
     {
         long started = time.GetTimestamp();
         SourceLoadResult result = await CompositeMigrationSource.LoadOneAsync(source, cancellationToken).ConfigureAwait(false);
+        if (_placeholders is not null)
+        {
+            result = _placeholders.Expand(result);
+        }
+
         if (logger.IsEnabled(LogLevel.Debug))
         {
             logger.SourceLoaded(result.Migrations.Count, source.ToString() ?? source.GetType().Name, time.GetElapsedTime(started).TotalMilliseconds);

@@ -10,7 +10,7 @@ namespace MigrationKit.Sql;
 /// </summary>
 /// <remarks>
 /// <para>
-/// <see cref="Parse"/> reads the text once and never throws on any input. Statements end at a <c>;</c> that is not
+/// <see cref="Parse(string)"/> reads the text once and never throws on any input. Statements end at a <c>;</c> that is not
 /// inside a string, quoted identifier, dollar quote, comment or parentheses, nor inside the <c>BEGIN ATOMIC ... END</c>
 /// body of a <c>CREATE [OR REPLACE] FUNCTION | PROCEDURE</c> statement.
 /// </para>
@@ -38,11 +38,13 @@ internal sealed class SqlScript
     private const string DirectiveText = "migrationkit:no-transaction";
     private const string PhaseDirectiveText = "migrationkit:phase";
 
+    private readonly SqlSourceMap? _map;
     private SqlTextIndex? _index;
 
-    private SqlScript(string text)
+    private SqlScript(string text, SqlSourceMap? map)
     {
         Text = text;
+        _map = map;
         var statements = new List<SqlStatement>();
         List<SqlSyntaxError>? errors = null;
         (HasNoTransactionDirective, Phase) = Split(statements, ref errors);
@@ -121,16 +123,28 @@ internal sealed class SqlScript
     /// <summary>Splits and classifies a script. Never throws for any text.</summary>
     /// <param name="text">The script text.</param>
     /// <returns>The parsed script.</returns>
-    public static SqlScript Parse(string text)
+    public static SqlScript Parse(string text) => Parse(text, null);
+
+    /// <summary>
+    /// Splits and classifies a script made from another by replacing placeholders; positions are reported in the text
+    /// as written, through <paramref name="map"/>. Never throws for any text.
+    /// </summary>
+    /// <param name="text">The script text, placeholders replaced.</param>
+    /// <param name="map">Where each offset of <paramref name="text"/> comes from, or <see langword="null"/> when nothing was replaced.</param>
+    /// <returns>The parsed script.</returns>
+    public static SqlScript Parse(string text, SqlSourceMap? map)
     {
         ArgumentNullException.ThrowIfNull(text);
-        return new SqlScript(text);
+        return new SqlScript(text, map);
     }
 
-    /// <summary>Gets the 1-based line and column (in code points) of an offset in <see cref="Text"/>.</summary>
+    /// <summary>
+    /// Gets the 1-based line and column (in code points) of an offset in <see cref="Text"/>: in the text as written when
+    /// placeholders were replaced.
+    /// </summary>
     /// <param name="offset">A UTF-16 offset from 0 to the length of the text, both included.</param>
     /// <returns>The position.</returns>
-    public SqlPosition GetPosition(int offset) => Index.GetPosition(offset);
+    public SqlPosition GetPosition(int offset) => _map?.GetPosition(offset) ?? Index.GetPosition(offset);
 
     /// <summary>
     /// Maps the position of a server error (PostgreSQL's 1-based index in characters into the statement text that

@@ -73,6 +73,22 @@ internal static class MigrationOptionsChecks
             problems.AddRange(MigrationLinter.Check(options.Lint));
         }
 
+        foreach ((string name, string? value) in options.Placeholders)
+        {
+            if (!Running.PlaceholderExpander.IsName(name))
+            {
+                problems.Add($"{nameof(MigrationOptions.Placeholders)} has a placeholder named '{name}': a name is letters, digits and underscores, not starting with a digit (as in ${{tenant_owner}}).");
+            }
+            else if (string.Equals(name, Running.PlaceholderExpander.SchemaName, StringComparison.Ordinal))
+            {
+                problems.Add($"{nameof(MigrationOptions.Placeholders)} gives '{name}', which is built in: ${{schema}} is always {nameof(MigrationOptions.Schema)}, inserted as an identifier. Set {nameof(MigrationOptions.Schema)} instead, or use another name.");
+            }
+            else if (value is null)
+            {
+                problems.Add($"{nameof(MigrationOptions.Placeholders)} gives no value for '{name}'; give a value (an empty string is one).");
+            }
+        }
+
         return problems;
     }
 }

@@ -137,6 +137,9 @@ public sealed class CliProcess : IDisposable
         }
     }
 
+    /// <summary>SIGKILL: no finally block, no cleanup, no goodbye to the server.</summary>
+    public void KillHard() => _process.Kill(entireProcessTree: true);
+
     public async Task<CliResult> WaitAsync(TimeSpan timeout)
     {
         using var deadline = new CancellationTokenSource(timeout);
