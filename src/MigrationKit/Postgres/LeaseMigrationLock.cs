@@ -160,9 +160,12 @@ internal sealed class LeaseMigrationLock : IMigrationLock
         {
             await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
-        catch (PostgresException ex) when (ex.SqlState is PostgresErrorCodes.UniqueViolation or PostgresErrorCodes.DuplicateTable or PostgresErrorCodes.DuplicateSchema)
+        catch (PostgresException ex) when (ex.SqlState is PostgresErrorCodes.UniqueViolation or PostgresErrorCodes.DuplicateTable
+            or PostgresErrorCodes.DuplicateSchema or PostgresErrorCodes.DuplicateObject)
         {
-            // Two runners created it at the same moment (IF NOT EXISTS does not serialise them): it exists now.
+            // Two runners created it at the same moment (IF NOT EXISTS does not serialise them): it exists now. The loser
+            // hears of it as a unique violation, or as 42P07/42P06, or as 42710 "type … already exists" when it is the
+            // table's row type in pg_type that collides first.
         }
     }
 

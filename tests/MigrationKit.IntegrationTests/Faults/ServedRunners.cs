@@ -48,6 +48,13 @@ public sealed class ServedRunners : IAsyncDisposable
                 {
                     started.TrySetResult();
                 }
+                else if (e.Data?.StartsWith("error ", StringComparison.Ordinal) == true)
+                {
+                    lock (error)
+                    {
+                        error.AppendLine(e.Data);
+                    }
+                }
                 else if (e.Data?.StartsWith("result ", StringComparison.Ordinal) == true)
                 {
                     string[] parts = e.Data.Split(' ');
@@ -99,7 +106,7 @@ public sealed class ServedRunners : IAsyncDisposable
         return await Task.WhenAll(waits).WaitAsync(timeout);
     }
 
-    /// <summary>What the processes wrote to standard error (the messages of failed runs).</summary>
+    /// <summary>The messages of failed runs ("error &lt;id&gt; &lt;message&gt;"), and whatever the processes wrote to standard error.</summary>
     public string Errors => string.Join("\n", _errors.Select(e =>
     {
         lock (e)
