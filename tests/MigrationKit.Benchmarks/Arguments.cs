@@ -15,7 +15,8 @@ internal sealed class Arguments
           --scale LIST       history sizes for the scale scenario, comma separated, or none (default 100,1000,10000)
           --seed-mb MB       size of the seed-data migration of the memory scenario, 0 to skip (default 50)
           --only LIST        scenarios to run, comma separated: tools (cold apply, no-op, fresh process, down),
-                             replicas, scale, memory, clones (default all)
+                             replicas, scale, memory, clones, locks (the lease and PgBouncer against the advisory
+                             lock) (default all)
           --out FILE         where to write the Markdown (default tests/MigrationKit.Benchmarks/results.md)
         """;
 
@@ -35,10 +36,10 @@ internal sealed class Arguments
 
     public string? Output { get; private set; }
 
-    /// <summary>Gets the scenario groups to run: tools, replicas, scale, memory.</summary>
+    /// <summary>Gets the scenario groups to run: tools, replicas, scale, memory, clones, locks.</summary>
     public IReadOnlySet<string> Only { get; private set; } = new HashSet<string>(Groups, StringComparer.Ordinal);
 
-    public static readonly string[] Groups = ["tools", "replicas", "scale", "memory", "clones"];
+    public static readonly string[] Groups = ["tools", "replicas", "scale", "memory", "clones", "locks"];
 
     /// <summary>Gets the tool of a child process, or <see langword="null"/> in the main process.</summary>
     public string? Child { get; private set; }

@@ -29,6 +29,7 @@ internal sealed class BenchmarkRun
     private readonly List<ScaleResult> _scale = [];
     private readonly List<MemoryResult> _memory = [];
     private readonly CloneBenchmark _clones;
+    private readonly LockModeBenchmark _locks;
     private long _seedBytes;
 
     private BenchmarkRun(Arguments arguments, PostgresServer server, string root)
@@ -37,6 +38,7 @@ internal sealed class BenchmarkRun
         _server = server;
         _root = root;
         _clones = new CloneBenchmark(server);
+        _locks = new LockModeBenchmark(server);
         foreach (BenchTool tool in Tools)
         {
             _cold[tool.Name] = new Samples();
@@ -92,6 +94,11 @@ internal sealed class BenchmarkRun
             {
                 await ReplicasAsync(workload, manyFirst: round % 2 == 1);
             }
+        }
+
+        if (Runs("locks"))
+        {
+            await _locks.RunAsync(workload, _arguments.Rounds, _arguments.NoOpStarts);
         }
 
         if (Runs("scale"))
@@ -324,6 +331,11 @@ internal sealed class BenchmarkRun
             ReplicaTable(md, n);
         }
 
+        if (_locks.HasResults)
+        {
+            _locks.Report(md);
+        }
+
         if (_scale.Count > 0)
         {
             ScaleTable(md);
@@ -438,6 +450,14 @@ internal sealed class BenchmarkRun
         {
             double ratio = (m.Peak - m.Baseline) / (double)_seedBytes;
             Goal($"seed migration peak working set < 4× the file ({m.Collector} GC)", $"{Markdown.Ratio(ratio)} above the baseline, {Markdown.Ratio(m.Peak / (double)_seedBytes)} in all", ratio < 4);
+        }
+
+        if (_locks.HasResults)
+        {
+            foreach ((string goal, string measured, bool met) in _locks.Goals())
+            {
+                Goal(goal, measured, met);
+            }
         }
 
         foreach ((string goal, string measured, bool met) in _clones.Goals())
