@@ -3,6 +3,7 @@ using System.Globalization;
 using MigrationKit.IntegrationTests.Faults;
 using MigrationKit.IntegrationTests.Support;
 using MigrationKit.Testing;
+using MigrationKit.Testing.Internal;
 using Npgsql;
 
 namespace MigrationKit.IntegrationTests.Topology;
@@ -163,47 +164,90 @@ public sealed class LeaseTests
             .And.Contain("now in a migration transaction", "the holder's migration transaction holds the lease row locked");
     }
 
+    [Test]
+    public async Task Through_transaction_pooling_a_lease_holds_through_a_long_transaction_while_more_runners_wait_than_the_pool_has_server_connections()
+    {
+        await TopologySupport.RequirePgBouncerAsync();
+        await using PgBouncer pooler = await TopologySupport.StartPoolerAsync();
+        await using ThrowawayDatabase db = await TestServer.CreateDatabaseAsync();
+        using MigrationFolder folder = LongTransactionFolder();
+        await using NpgsqlConnection blocker = await HoldAdvisoryLockAsync(db);
+
+        await HolderAndWaiterAsync(
+            db,
+            folder,
+            "mk-lease-pooled",
+            "SELECT pg_advisory_xact_lock(4711)%",
+            renewedMeanwhile: false,
+            release: async () =>
+            {
+                await using var unlock = new NpgsqlCommand("SELECT pg_advisory_unlock(4711)", blocker);
+                await unlock.ExecuteNonQueryAsync();
+            },
+            connect: name => pooler.GetConnectionString(name, pooling: false),
+            waiters: pooler.DefaultPoolSize + 2);
+    }
+
     /// <summary>
-    /// Runner A takes the lease and reaches a statement that waits until <paramref name="release"/>; runner B starts and
-    /// waits for the lease. Three times LeaseTimeout later A's statement is let go: A completes every migration having kept
-    /// its lease all along (never lost), and B, which waited all that time, finds nothing to do. Outside a transaction the
-    /// lease row shows the renewals (<paramref name="renewedMeanwhile"/>); inside one, the migration's own transaction
-    /// holds the row locked from its start (its fence) to its commit, and a lease whose row is locked is never taken over.
+    /// Runner A takes the lease and reaches a statement that waits until <paramref name="release"/>; the waiters start and
+    /// wait for the lease. Three times LeaseTimeout later A's statement is let go: A completes every migration having kept
+    /// its lease all along (never lost), and the waiters, which waited all that time without ever blocking inside a
+    /// statement, find nothing to do. Outside a transaction the lease row shows the renewals
+    /// (<paramref name="renewedMeanwhile"/>); inside one, the migration's own transaction holds the row locked from its
+    /// start (its fence) to its commit, and a lease whose row is locked is never taken over.
     /// </summary>
     private static async Task HolderAndWaiterAsync(
-        ThrowawayDatabase db, MigrationFolder folder, string application, string waitingQuery, bool renewedMeanwhile, Func<Task> release)
+        ThrowawayDatabase db,
+        MigrationFolder folder,
+        string application,
+        string waitingQuery,
+        bool renewedMeanwhile,
+        Func<Task> release,
+        Func<string, string>? connect = null,
+        int waiters = 1)
     {
+        string connectionString = connect?.Invoke(db.Name) ?? db.ConnectionString;
         var holderLog = new RecordingLogger();
-        var waiterLog = new RecordingLogger();
-        var holder = FaultSupport.Runner(FaultSupport.Tagged(db.ConnectionString, application), folder.Path, holderLog, Lease);
-        var waiter = FaultSupport.Runner(db.ConnectionString, folder.Path, waiterLog, o =>
+        var waiterLogs = Enumerable.Range(0, waiters).Select(_ => new RecordingLogger()).ToList();
+        var holder = FaultSupport.Runner(FaultSupport.Tagged(connectionString, application), folder.Path, holderLog, Lease);
+
+        Task<MigrationReport> holding = Task.Run(() => holder.UpAsync());
+        // Found by its database and statement: behind a transaction pooler a server connection carries the
+        // application_name of whichever client used it first.
+        await FaultSupport.WaitUntilAsync(
+            () => Db.ScalarAsync<long>(
+                TestServer.ConnectionString, "SELECT count(*) FROM pg_stat_activity WHERE datname = $1 AND query LIKE $2 AND state = 'active'", db.Name, waitingQuery),
+            n => n == 1,
+            $"the holder runs '{waitingQuery}'");
+        (string Holder, DateTimeOffset RenewedAt, DateTimeOffset ExpiresAt) first = (await LeaseAsync(db))!.Value;
+        List<Task<MigrationReport>> waiting = [.. waiterLogs.Select(log => Task.Run(() => FaultSupport.Runner(connectionString, folder.Path, log, o =>
         {
             Lease(o);
             o.LockTimeout = TimeSpan.FromSeconds(60);
-        });
+        }).UpAsync()))];
+        await FaultSupport.WaitUntilAsync(
+            () => Task.FromResult(waiterLogs.Count(log => log.Records.Any(r => r.EventId.Name == "WaitingForLease"))),
+            n => n == waiters,
+            "every other runner waits for the lease");
 
-        Task<MigrationReport> holding = Task.Run(() => holder.UpAsync());
-        await FaultSupport.SessionPidAsync(application, waitingQuery, "active");
-        (string Holder, DateTimeOffset RenewedAt, DateTimeOffset ExpiresAt) first = (await LeaseAsync(db))!.Value;
-        Task<MigrationReport> waiting = Task.Run(() => waiter.UpAsync());
-        await FaultSupport.WaitUntilAsync(() => Task.FromResult(waiterLog.Records.Count(r => r.EventId.Name == "WaitingForLease")), n => n == 1, "the second runner waits for the lease");
-
-        // Three times LeaseTimeout, on the server's clock; the lease must stay A's and keep being renewed all the while.
+        // Three times LeaseTimeout, on the server's clock; the lease must stay A's all the while.
         await FaultSupport.WaitUntilAsync(
             () => Db.ScalarAsync<bool>(
                 TestServer.ConnectionString,
-                "SELECT coalesce(bool_and(now() - query_start > $2), false) FROM pg_stat_activity WHERE application_name = $1 AND query LIKE $3 AND state = 'active'",
-                application,
+                "SELECT coalesce(bool_and(now() - query_start > $2), false) FROM pg_stat_activity WHERE datname = $1 AND query LIKE $3 AND state = 'active'",
+                db.Name,
                 3 * LeaseTimeout,
                 waitingQuery),
             done => done,
             "the statement has waited three times LeaseTimeout",
             timeoutSeconds: 60);
         (string Holder, DateTimeOffset RenewedAt, DateTimeOffset ExpiresAt) before = (await LeaseAsync(db))!.Value;
+        long blocked = await Db.ScalarAsync<long>(
+            TestServer.ConnectionString, "SELECT count(*) FROM pg_stat_activity WHERE datname = $1 AND wait_event_type = 'Lock'", db.Name);
         await release();
 
         MigrationReport held = await holding.WaitAsync(TimeSpan.FromSeconds(60));
-        MigrationReport waited = await waiting.WaitAsync(TimeSpan.FromSeconds(60));
+        MigrationReport[] waited = await Task.WhenAll(waiting).WaitAsync(TimeSpan.FromSeconds(60));
 
         before.Holder.Should().Be(first.Holder, "nobody took the lease over while the statement waited");
         if (renewedMeanwhile)
@@ -212,12 +256,17 @@ public sealed class LeaseTests
             before.ExpiresAt.Should().BeAfter(first.ExpiresAt + LeaseTimeout);
         }
 
+        blocked.Should().Be(1, "only the holder's statement waited on a lock; no waiter, no renewal blocked inside a statement");
         held.Executed.Should().HaveCount(3, "the holder applied everything");
-        waited.Executed.Should().BeEmpty("the waiter found the work done");
+        waited.Should().OnlyContain(r => r.Executed.Count == 0, "the waiters found the work done");
         holderLog.Records.Should().NotContain(r => r.EventId.Name == "LeaseLost" || r.EventId.Name == "LeaseRenewalFailed");
-        waiterLog.Records.Should().NotContain(r => r.EventId.Name == "LeaseTakenOver");
-        TimeSpan waiterWait = TimeSpan.FromMilliseconds((double)waiterLog.Records.Single(r => r.EventId.Name == "LockAcquired").State.Single(p => p.Key == "ElapsedMs").Value!);
-        waiterWait.Should().BeGreaterThan(3 * LeaseTimeout, "the waiter waited for the holder all along");
+        foreach (RecordingLogger log in waiterLogs)
+        {
+            log.Records.Should().NotContain(r => r.EventId.Name == "LeaseTakenOver");
+            TimeSpan waiterWait = TimeSpan.FromMilliseconds((double)log.Records.Single(r => r.EventId.Name == "LockAcquired").State.Single(p => p.Key == "ElapsedMs").Value!);
+            waiterWait.Should().BeGreaterThan(3 * LeaseTimeout, "the waiter waited for the holder all along");
+        }
+
         (await Db.ScalarAsync<long[]>(db.ConnectionString, "SELECT array_agg(version ORDER BY version)::bigint[] FROM effects")).Should().Equal(1, 2, 3);
         (await Db.HistoryAsync(db.ConnectionString)).Should().Equal((1, false), (2, false), (3, false));
         (await TopologySupport.LeaseRowsAsync(db.ConnectionString)).Should().Be(0);
