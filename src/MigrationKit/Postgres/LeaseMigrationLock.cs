@@ -202,7 +202,8 @@ internal sealed class LeaseMigrationLock : IMigrationLock
             ? "Nobody holds it any more: it was released just as the wait ended. Run again."
             : $"It is held by {row.Describe()}: another runner is migrating this database. Wait for it to finish. If that runner is gone, " +
               (row.InTransaction
-                  ? $"the server ends its transaction once it notices (at once for a process that died; after the TCP keepalive for a lost network), and its lease expires {nameof(MigrationOptions.LeaseTimeout)} after its last renewal; "
+                  ? $"the server ends its transaction once it notices (within a second for a process that died; after the TCP keepalive for a lost network), " +
+                    $"and its lease expires {nameof(MigrationOptions.LeaseTimeout)} after its last renewal; "
                   : $"its lease expires by itself at {row.ExpiresAt:u} ({nameof(MigrationOptions.LeaseTimeout)} after its last renewal) and the next run takes it over; ") +
               $"to free it at once, DELETE FROM {_sql.LeaseTable} WHERE holder = '{row.Holder}'; and run again.";
         return new MigrationLockTimeoutException(

@@ -188,6 +188,23 @@ public sealed class LeaseTests
             waiters: pooler.DefaultPoolSize + 2);
     }
 
+    [Test]
+    public async Task A_lease_is_taken_over_a_data_source_whose_connection_string_names_no_application()
+    {
+        await using ThrowawayDatabase db = await TestServer.CreateDatabaseAsync();
+        using MigrationFolder folder = new MigrationFolder().Up(1, "create_t", "CREATE TABLE t (id int);");
+        string noApplication = new NpgsqlConnectionStringBuilder(db.ConnectionString) { ApplicationName = null }.ConnectionString;
+        await using NpgsqlDataSource dataSource = NpgsqlDataSource.Create(noApplication);
+        var options = new MigrationOptions { LockMode = LockMode.Lease };
+        var runner = new MigrationRunner(
+            new MigrationKit.Sources.FileSystemMigrationSource(folder.Path), new MigrationKit.Postgres.PostgresMigrationStore(dataSource, options), options);
+
+        MigrationReport report = await runner.UpAsync();
+
+        report.Executed.Should().ContainSingle();
+        (await TopologySupport.LeaseRowsAsync(db.ConnectionString)).Should().Be(0);
+    }
+
     /// <summary>
     /// Runner A takes the lease and reaches a statement that waits until <paramref name="release"/>; the waiters start and
     /// wait for the lease. Three times LeaseTimeout later A's statement is let go: A completes every migration having kept
