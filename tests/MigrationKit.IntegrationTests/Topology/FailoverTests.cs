@@ -38,10 +38,16 @@ public sealed class FailoverTests
     /// primary for a while (the primary refuses connections, the standby is no primary yet), as a failover manager that
     /// takes seconds to promote does.
     /// </param>
-    [TestCase("immediate", 0)]
-    [TestCase("fast", 0)]
-    [TestCase("immediate", 2)]
-    public async Task When_the_primary_stops_in_the_middle_of_a_start_up_run_and_the_standby_is_promoted_the_host_retries_and_completes(string stop, int promoteAfterRetries)
+    /// <param name="mode">
+    /// The lock: <c>Auto</c> (the advisory lock, a direct connection) or <c>Lease</c> (with a LeaseTimeout of 2 s: the
+    /// promoted standby has the lost run's lease, replicated, and the retry takes it over once it has expired).
+    /// </param>
+    [TestCase("immediate", 0, LockMode.Auto)]
+    [TestCase("fast", 0, LockMode.Auto)]
+    [TestCase("immediate", 2, LockMode.Auto)]
+    [TestCase("immediate", 0, LockMode.Lease)]
+    public async Task When_the_primary_stops_in_the_middle_of_a_start_up_run_and_the_standby_is_promoted_the_host_retries_and_completes(
+        string stop, int promoteAfterRetries, LockMode mode)
     {
         await using PostgresServer primary = await TopologySupport.StartOwnPrimaryAsync(synchronousCommit: true);
         ThrowawayDatabase db = await primary.CreateEmptyDatabaseAsync("mk_failover_");
@@ -61,6 +67,8 @@ public sealed class FailoverTests
         {
             o.ConnectionString = multiHost;
             o.StartupConnectRetry = TimeSpan.FromSeconds(60);
+            o.LockMode = mode;
+            o.LeaseTimeout = TimeSpan.FromSeconds(2);
         }).FromDirectory(workload.Path);
         using IHost host = builder.Build();
 
@@ -108,7 +116,16 @@ public sealed class FailoverTests
         FakeLogRecord released = host.Events(LockReleaseFailed).Should().ContainSingle("the run that lost its connection could not release its lock, once").Which;
         released.Level.Should().Be(LogLevel.Warning);
         released.Exception.Should().BeNull("one line, not a stack trace");
-        released.Message.Should().Contain("Could not release the advisory lock").And.Contain("releases it");
+        if (mode == LockMode.Lease)
+        {
+            released.Message.Should().Contain("Could not release the migration lease").And.Contain("expires by itself");
+            host.Logs().GetSnapshot().Should().ContainSingle(r => r.Id.Name == "LeaseTakenOver", "the retry took over the lost run's lease once it had expired");
+        }
+        else
+        {
+            released.Message.Should().Contain("Could not release the advisory lock").And.Contain("releases it");
+        }
+
         host.Logs().GetSnapshot().Where(r => r.Level >= LogLevel.Warning).Should().OnlyContain(r => r.Exception == null, "no warning or error carries a stack trace");
         await host.StopAsync();
     }
