@@ -16,7 +16,8 @@ internal sealed class Arguments
           --seed-mb MB       size of the seed-data migration of the memory scenario, 0 to skip (default 50)
           --only LIST        scenarios to run, comma separated: tools (cold apply, no-op, fresh process, down),
                              processes (the command line in fresh processes: psql, native, dotnet tool, floor),
-                             replicas, scale, memory, clones, lint, fleet (default all; lint alone needs no server)
+                             replicas, scale, memory, clones, lint, fleet, locks (the lease and PgBouncer against the advisory lock)
+                             (default all; lint alone needs no server)
           --lint-samples S   samples of each lint timing (default 300)
           --native PATH      the native migrationkit (default $MIGRATIONKIT_CLI_NATIVE, else artifacts/native/linux-x64/migrationkit)
           --fleet-schemas N  schema tenants in the fleet scenario (default 1000)
@@ -47,10 +48,10 @@ internal sealed class Arguments
 
     public int FleetRounds { get; private set; } = 1;
 
-    /// <summary>Gets the scenario groups to run: tools, replicas, scale, memory.</summary>
+    /// <summary>Gets the scenario groups to run: tools, processes, replicas, scale, memory, clones, lint, fleet, locks.</summary>
     public IReadOnlySet<string> Only { get; private set; } = new HashSet<string>(Groups, StringComparer.Ordinal);
 
-    public static readonly string[] Groups = ["tools", "processes", "replicas", "scale", "memory", "clones", "lint", "fleet"];
+    public static readonly string[] Groups = ["tools", "processes", "replicas", "scale", "memory", "clones", "lint", "fleet", "locks"];
 
     public int LintSamples { get; private set; } = 300;
 

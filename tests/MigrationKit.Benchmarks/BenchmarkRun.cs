@@ -32,6 +32,7 @@ internal sealed class BenchmarkRun
     private readonly LintBenchmark _lint = new();
     private readonly ProcessBenchmark _processes;
     private readonly FleetBenchmark _fleet;
+    private readonly LockModeBenchmark _locks;
     private long _seedBytes;
 
     private BenchmarkRun(Arguments arguments, PostgresServer server, string root)
@@ -42,6 +43,7 @@ internal sealed class BenchmarkRun
         _clones = new CloneBenchmark(server);
         _processes = new ProcessBenchmark(server, arguments);
         _fleet = new FleetBenchmark(server, CloneBenchmark.PlannerMigrations());
+        _locks = new LockModeBenchmark(server);
         foreach (BenchTool tool in Tools)
         {
             _cold[tool.Name] = new Samples();
@@ -128,6 +130,11 @@ internal sealed class BenchmarkRun
         if (Runs("processes"))
         {
             await _processes.RunAsync(workload, _root);
+        }
+
+        if (Runs("locks"))
+        {
+            await _locks.RunAsync(workload, _arguments.Rounds, _arguments.NoOpStarts);
         }
 
         if (Runs("scale"))
@@ -375,6 +382,11 @@ internal sealed class BenchmarkRun
             ReplicaTable(md, n);
         }
 
+        if (_locks.HasResults)
+        {
+            _locks.Report(md);
+        }
+
         if (_scale.Count > 0)
         {
             ScaleTable(md);
@@ -509,6 +521,14 @@ internal sealed class BenchmarkRun
         {
             double ratio = (m.Peak - m.Baseline) / (double)_seedBytes;
             Goal($"seed migration peak working set < 4× the file ({m.Collector} GC)", $"{Markdown.Ratio(ratio)} above the baseline, {Markdown.Ratio(m.Peak / (double)_seedBytes)} in all", ratio < 4);
+        }
+
+        if (_locks.HasResults)
+        {
+            foreach ((string goal, string measured, bool met) in _locks.Goals())
+            {
+                Goal(goal, measured, met);
+            }
         }
 
         foreach ((string goal, string measured, bool met) in _clones.Goals())

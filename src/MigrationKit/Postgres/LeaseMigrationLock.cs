@@ -51,6 +51,7 @@ internal sealed class LeaseMigrationLock : IMigrationLock
             if (await TryTakeAsync(cancellationToken).ConfigureAwait(false))
             {
                 _session.Fence = _sql.LeaseFence(_holder, _options.LeaseTimeout);
+                _session.FenceEnd = _sql.LeaseRenewal(_holder, _options.LeaseTimeout);
                 StartRenewal();
                 double waitedMs = time.GetElapsedTime(started).TotalMilliseconds;
                 _session.Logger.LockAcquired(_session.HistoryTable, 0, waitedMs);
@@ -86,6 +87,7 @@ internal sealed class LeaseMigrationLock : IMigrationLock
         }
 
         _session.Fence = null;
+        _session.FenceEnd = null;
         await StopRenewalAsync().ConfigureAwait(false);
         try
         {
@@ -107,8 +109,9 @@ internal sealed class LeaseMigrationLock : IMigrationLock
     public async ValueTask DisposeAsync() => await StopRenewalAsync().ConfigureAwait(false);
 
     /// <summary>
-    /// One transaction: remove an expired lease (a dead holder's), then insert ours unless a live one is there. The
-    /// delete waits for a holder's migration transaction that locked the row, then finds it renewed.
+    /// One transaction: remove an expired lease (a dead holder's), then insert ours unless a live one is there. Neither
+    /// statement waits for a holder's migration transaction: a waiter polls, it never blocks inside a statement, so its
+    /// <see cref="MigrationOptions.LockTimeout"/> holds and it keeps no (pooled) server connection busy meanwhile.
     /// </summary>
     private async Task<bool> TryTakeAsync(CancellationToken cancellationToken)
     {
@@ -157,9 +160,12 @@ internal sealed class LeaseMigrationLock : IMigrationLock
         {
             await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
-        catch (PostgresException ex) when (ex.SqlState is PostgresErrorCodes.UniqueViolation or PostgresErrorCodes.DuplicateTable or PostgresErrorCodes.DuplicateSchema)
+        catch (PostgresException ex) when (ex.SqlState is PostgresErrorCodes.UniqueViolation or PostgresErrorCodes.DuplicateTable
+            or PostgresErrorCodes.DuplicateSchema or PostgresErrorCodes.DuplicateObject)
         {
-            // Two runners created it at the same moment (IF NOT EXISTS does not serialise them): it exists now.
+            // Two runners created it at the same moment (IF NOT EXISTS does not serialise them): it exists now. The loser
+            // hears of it as a unique violation, or as 42P07/42P06, or as 42710 "type … already exists" when it is the
+            // table's row type in pg_type that collides first.
         }
     }
 
@@ -183,7 +189,8 @@ internal sealed class LeaseMigrationLock : IMigrationLock
                 reader.GetFieldValue<DateTimeOffset>(4),
                 reader.GetFieldValue<DateTimeOffset>(5),
                 reader.GetFieldValue<DateTimeOffset>(6),
-                reader.GetFieldValue<DateTimeOffset>(7));
+                reader.GetFieldValue<DateTimeOffset>(7),
+                reader.GetBoolean(8));
         }
     }
 
@@ -194,7 +201,10 @@ internal sealed class LeaseMigrationLock : IMigrationLock
         string holder = row is null
             ? "Nobody holds it any more: it was released just as the wait ended. Run again."
             : $"It is held by {row.Describe()}: another runner is migrating this database. Wait for it to finish. If that runner is gone, " +
-              $"its lease expires by itself at {row.ExpiresAt:u} ({nameof(MigrationOptions.LeaseTimeout)} after its last renewal) and the next run takes it over; " +
+              (row.InTransaction
+                  ? $"the server ends its transaction once it notices (within a second for a process that died; after the TCP keepalive for a lost network), " +
+                    $"and its lease expires {nameof(MigrationOptions.LeaseTimeout)} after its last renewal; "
+                  : $"its lease expires by itself at {row.ExpiresAt:u} ({nameof(MigrationOptions.LeaseTimeout)} after its last renewal) and the next run takes it over; ") +
               $"to free it at once, DELETE FROM {_sql.LeaseTable} WHERE holder = '{row.Holder}'; and run again.";
         return new MigrationLockTimeoutException(
             $"Timed out after {_options.LockTimeout} ({nameof(MigrationOptions.LockTimeout)}) waiting for the migration lease of {_session.HistoryTable} ({_sql.LeaseTable}). {holder}",
@@ -236,7 +246,9 @@ internal sealed class LeaseMigrationLock : IMigrationLock
 
     /// <summary>
     /// Renews the lease every third of <see cref="MigrationOptions.LeaseTimeout"/> on a connection of its own (the
-    /// session's is busy running scripts), opened only when the first renewal is due, so short runs never open it.
+    /// session's is busy running scripts), opened only when the first renewal is due, so short runs never open it. While
+    /// a migration transaction of the session holds the row locked, a renewal passes it by (that transaction renews the
+    /// lease as it commits) instead of waiting on the lock, where it would outlast its command timeout in a long migration.
     /// </summary>
     private async Task RenewLoopAsync(CancellationToken cancellationToken)
     {
@@ -253,7 +265,7 @@ internal sealed class LeaseMigrationLock : IMigrationLock
                     using var command = new NpgsqlCommand(_sql.RenewLease, connection);
                     command.Parameters.Add(new NpgsqlParameter { Value = _holder });
                     command.Parameters.Add(new NpgsqlParameter { Value = _options.LeaseTimeout });
-                    if (await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 0)
+                    if (await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is not true)
                     {
                         _session.Logger.LeaseLost(_session.HistoryTable);
                         return;
@@ -279,11 +291,22 @@ internal sealed class LeaseMigrationLock : IMigrationLock
         }
     }
 
+    /// <summary>The lease row; <paramref name="InTransaction"/>: a transaction holds it locked (the holder is in a migration, and the lease is live).</summary>
     private sealed record LeaseRow(
-        string Holder, string Host, int ProcessId, string? ApplicationName, DateTimeOffset AcquiredAt, DateTimeOffset RenewedAt, DateTimeOffset ExpiresAt, DateTimeOffset Now)
+        string Holder,
+        string Host,
+        int ProcessId,
+        string? ApplicationName,
+        DateTimeOffset AcquiredAt,
+        DateTimeOffset RenewedAt,
+        DateTimeOffset ExpiresAt,
+        DateTimeOffset Now,
+        bool InTransaction)
     {
         public string Describe() =>
             $"process {ProcessId} on host {Host} (application_name '{ApplicationName}', holder {Holder}) since {AcquiredAt:u}, last renewed {RenewedAt:u}, " +
-            (ExpiresAt > Now ? $"expiring at {ExpiresAt:u} unless renewed" : "expired");
+            (InTransaction ? "now in a migration transaction (which keeps the lease, and renews it as it commits)"
+                : ExpiresAt > Now ? $"expiring at {ExpiresAt:u} unless renewed"
+                : "expired");
     }
 }

@@ -33,23 +33,42 @@ internal sealed class LockSql
             )
             """;
 
-        // Takes over a lease that expired; waits (briefly) for a holder's migration transaction that locked the row.
-        DeleteExpiredLease = $"DELETE FROM {LeaseTable} WHERE id = 1 AND expires_at < clock_timestamp() RETURNING holder, host, process_id";
+        // Takes over a lease that expired. A lease whose row is locked is live whatever its expiry says: its holder is in
+        // a migration transaction that began with the fence (which fails unless the lease is the holder's) and renews it
+        // as it commits. SKIP LOCKED passes it by instead of waiting inside the statement for that transaction to end.
+        DeleteExpiredLease = $"""
+            DELETE FROM {LeaseTable}
+            WHERE id = (SELECT id FROM {LeaseTable} WHERE id = 1 AND expires_at < clock_timestamp() FOR UPDATE SKIP LOCKED)
+            RETURNING holder, host, process_id
+            """;
 
-        // $1 holder, $2 host, $3 process id, $4 application name, $5 lease duration.
+        // $1 holder, $2 host, $3 process id, $4 application name, $5 lease duration. Only when no lease is there: the
+        // unique check of ON CONFLICT alone would wait for a holder's open migration transaction, which updated the row.
         InsertLease = $"""
             INSERT INTO {LeaseTable} (id, holder, host, process_id, application_name, acquired_at, renewed_at, expires_at)
-            VALUES (1, $1, $2, $3, $4, clock_timestamp(), clock_timestamp(), clock_timestamp() + $5)
+            SELECT 1, $1, $2, $3, $4, clock_timestamp(), clock_timestamp(), clock_timestamp() + $5
+            WHERE NOT EXISTS (SELECT FROM {LeaseTable} WHERE id = 1)
             ON CONFLICT (id) DO NOTHING
             """;
 
+        // The last column: whether a transaction holds the row locked now (the holder's migration transaction, which
+        // keeps the lease whatever its expiry says).
         ReadLease = $"""
-            SELECT holder, host, process_id, application_name, acquired_at, renewed_at, expires_at, clock_timestamp()
+            SELECT holder, host, process_id, application_name, acquired_at, renewed_at, expires_at, clock_timestamp(),
+                   NOT EXISTS (SELECT FROM {LeaseTable} WHERE id = 1 FOR SHARE SKIP LOCKED)
             FROM {LeaseTable} WHERE id = 1
             """;
 
-        // $1 holder, $2 lease duration.
-        RenewLease = $"UPDATE {LeaseTable} SET renewed_at = clock_timestamp(), expires_at = clock_timestamp() + $2 WHERE id = 1 AND holder = $1";
+        // $1 holder, $2 lease duration. Answers whether the lease is still the holder's. A row locked by the holder's own
+        // migration transaction is passed by, not waited for: that transaction renews the lease as it commits.
+        RenewLease = $"""
+            WITH mine AS (SELECT id FROM {LeaseTable} WHERE id = 1 AND holder = $1 FOR UPDATE SKIP LOCKED),
+                 renewed AS (
+                     UPDATE {LeaseTable} AS lease SET renewed_at = clock_timestamp(), expires_at = clock_timestamp() + $2
+                     FROM mine WHERE lease.id = mine.id
+                     RETURNING lease.id)
+            SELECT EXISTS (SELECT FROM {LeaseTable} WHERE id = 1 AND holder = $1)
+            """;
 
         ReleaseLease = $"DELETE FROM {LeaseTable} WHERE id = 1 AND holder = $1";
     }
@@ -140,6 +159,15 @@ internal sealed class LockSql
         IF NOT FOUND THEN
         """,
         "the migration lease is no longer this run's: it expired and another runner took it over");
+
+    /// <summary>
+    /// Ends every transaction the lease's fence opened: renews the lease again as the transaction commits, so a migration
+    /// longer than the lease leaves it as fresh as a short one. While the transaction ran, its row lock kept the lease
+    /// (the fence's renewal counts from the transaction's start, and the background renewal passes a locked row by).
+    /// </summary>
+    public string LeaseRenewal(string holder, TimeSpan lease) =>
+        $"UPDATE {LeaseTable} SET renewed_at = clock_timestamp(), expires_at = clock_timestamp() + interval '{(long)Math.Ceiling(lease.TotalMilliseconds)} milliseconds' " +
+        $"WHERE id = 1 AND holder = '{holder}'";
 
     private static string Fence(string condition, string reason)
     {

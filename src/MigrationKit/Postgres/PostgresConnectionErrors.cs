@@ -25,10 +25,27 @@ internal static class PostgresConnectionErrors
         }
 
         string host = string.IsNullOrEmpty(builder.Host) ? "localhost" : builder.Host;
-        string where = $"PostgreSQL at {host}:{builder.Port}, database \"{builder.Database ?? builder.Username ?? "(default)"}\", user \"{builder.Username ?? "(default)"}\"";
-        (string reason, string advice, bool transient) = Classify(exception);
+        string? wanted = string.IsNullOrEmpty(builder.TargetSessionAttributes) || builder.TargetSessionAttributes.Equals("any", StringComparison.OrdinalIgnoreCase)
+            ? null
+            : builder.TargetSessionAttributes;
+        string at = host.Contains(',', StringComparison.Ordinal)
+            ? $"hosts {string.Join(", ", host.Split(',').Select(h => h.Contains(':', StringComparison.Ordinal) ? h : $"{h}:{builder.Port}"))}"
+            : $"{host}:{builder.Port}";
+        string where = $"PostgreSQL at {at}{(wanted is null ? string.Empty : $" (Target Session Attributes={wanted})")}, " +
+            $"database \"{builder.Database ?? builder.Username ?? "(default)"}\", user \"{builder.Username ?? "(default)"}\"";
+        (string reason, string advice, bool transient) = wanted is not null && IsNoSuitableHost(exception)
+            ? ($"every host answered, but none is a {wanted} one", "During a failover no host is the primary until a standby is promoted; otherwise check the hosts and Target Session Attributes.", true)
+            : Classify(exception);
         return new MigrationConnectionException($"Could not connect to {where}: {reason}. {advice}", transient, exception);
     }
+
+    /// <summary>
+    /// Npgsql's answer when every host of a connection string with Target Session Attributes could be reached but none is
+    /// of the kind asked for (no primary yet in a failover): a plain <see cref="NpgsqlException"/> that carries nothing else,
+    /// where a host that could not be reached makes it carry that host's error.
+    /// </summary>
+    private static bool IsNoSuitableHost(Exception exception) =>
+        exception is NpgsqlException { InnerException: null } and not PostgresException;
 
     /// <summary>
     /// The connection of a run was lost outside any script (reading the history, polling for or holding the lock,

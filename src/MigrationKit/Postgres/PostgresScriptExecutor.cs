@@ -8,10 +8,10 @@ namespace MigrationKit.Postgres;
 
 /// <summary>
 /// Runs one planned script with its history record. A transactional script goes to the server as one batch,
-/// <c>BEGIN; settings; fence; statements…; reset; history write; COMMIT</c>: one round trip, applied whole or not at all,
-/// starting from the session MigrationKit set up and leaving nothing of the script's own <c>SET</c>s behind. A script
-/// that cannot run in a transaction is bracketed by the dirty flag and runs one statement per round trip, so the first
-/// failure stops it.
+/// <c>BEGIN; settings; fence; statements…; reset; history write; fence end; COMMIT</c>: one round trip, applied whole or
+/// not at all, starting from the session MigrationKit set up and leaving nothing of the script's own <c>SET</c>s behind.
+/// A script that cannot run in a transaction is bracketed by the dirty flag and runs one statement per round trip, so
+/// the first failure stops it.
 /// </summary>
 internal sealed class PostgresScriptExecutor(SessionConnection session, HistorySql sql, MigrationOptions options)
 {
@@ -164,8 +164,8 @@ internal sealed class PostgresScriptExecutor(SessionConnection session, HistoryS
     }
 
     /// <summary>
-    /// BEGIN with the settings and the fence, the statements, the session reset, the history record and COMMIT: one
-    /// batch, one round trip, unless the script is large enough to be sent in parts (still one transaction).
+    /// BEGIN with the settings and the fence, the statements, the session reset, the history record, the fence's end and
+    /// COMMIT: one batch, one round trip, unless the script is large enough to be sent in parts (still one transaction).
     /// </summary>
     private async Task ExecuteTransactionalScriptAsync(IReadOnlyList<SqlStatement> statements, NpgsqlBatchCommand record, CancellationToken cancellationToken)
     {
@@ -214,6 +214,13 @@ internal sealed class PostgresScriptExecutor(SessionConnection session, HistoryS
 
                     batch.BatchCommands.Add(record);
                     owners.Add((record, null, Part.Record));
+                    if (session.Fence is not null && session.FenceEnd is not null)
+                    {
+                        var end = new NpgsqlBatchCommand(session.FenceEnd);
+                        batch.BatchCommands.Add(end);
+                        owners.Add((end, null, Part.Record));
+                    }
+
                     var commit = new NpgsqlBatchCommand("COMMIT");
                     batch.BatchCommands.Add(commit);
                     owners.Add((commit, null, Part.Commit));

@@ -50,6 +50,12 @@ internal sealed class SessionConnection
     /// <summary>Gets or sets the statement that proves, inside a transaction, that the lock is still this run's; set while it is held.</summary>
     public string? Fence { get; set; }
 
+    /// <summary>
+    /// Gets or sets the statement that ends every transaction the fence opened, just before its <c>COMMIT</c> (the lease
+    /// renews itself there, so a long migration leaves it fresh); <see langword="null"/> for none.
+    /// </summary>
+    public string? FenceEnd { get; set; }
+
     /// <summary>Gets a value indicating whether the lock is held (then a lost connection is never silently replaced).</summary>
     public bool LockHeld => Fence is not null;
 
@@ -119,6 +125,11 @@ internal sealed class SessionConnection
         foreach (NpgsqlBatchCommand command in commands)
         {
             batch.BatchCommands.Add(command);
+        }
+
+        if (Fence is not null && FenceEnd is not null)
+        {
+            batch.BatchCommands.Add(new NpgsqlBatchCommand(FenceEnd));
         }
 
         batch.BatchCommands.Add(new NpgsqlBatchCommand("COMMIT"));

@@ -31,9 +31,10 @@ internal sealed class MigrationKitTool : BenchTool
     public override async Task DownAllAsync(string connectionString, Workload workload)
     {
         MigrationReport report = await CreateRunner(connectionString, workload.GolangMigrateFolder).DownAsync(workload.Count);
-        if (report.Executed.Count != workload.Count || report.EndVersion != 0)
+        // All reverted: no version is applied, which is null (0 is a version; ADR 7).
+        if (report.Executed.Count != workload.Count || report.EndVersion is not null)
         {
-            throw Wrong($"down reverted {report.Executed.Count} of {workload.Count} migrations and ended at version {report.EndVersion}.");
+            throw Wrong($"down reverted {report.Executed.Count} of {workload.Count} migrations and ended at version {MigrationVersion.Format(report.EndVersion)}.");
         }
     }
 

@@ -47,11 +47,22 @@ public sealed class FaultWorkload : IDisposable
     public string Path => Folder.Path;
 
     /// <summary>
+    /// The advisory lock key a migration waits for when the workload is made with <c>holdAt</c>: a test that holds it
+    /// keeps that migration's transaction open as long as it likes; where nobody holds it, the migration runs at once.
+    /// </summary>
+    public const long HoldKey = 4711;
+
+    /// <summary>
     /// The standard mix: every fourth migration non-transactional, version 6 wrapped in BEGIN/COMMIT, version 15 sent in
     /// two batches; each transactional migration sleeps <paramref name="sleepMs"/> between its statements so that a fault
     /// can land inside it.
     /// </summary>
-    public static FaultWorkload Mixed(int count = 20, int sleepMs = 25)
+    /// <param name="count">The number of migrations.</param>
+    /// <param name="sleepMs">How long each transactional migration sleeps between its statements.</param>
+    /// <param name="holdAt">
+    /// A transactional version that also waits, inside its transaction, for the advisory lock <see cref="HoldKey"/>.
+    /// </param>
+    public static FaultWorkload Mixed(int count = 20, int sleepMs = 25, int? holdAt = null)
     {
         var kinds = new List<WorkloadKind>(count);
         for (int v = 1; v <= count; v++)
@@ -62,16 +73,27 @@ public sealed class FaultWorkload : IDisposable
                 : WorkloadKind.Transactional);
         }
 
-        return Create(kinds, sleepMs);
+        return Create(kinds, sleepMs, holdAt);
     }
 
-    public static FaultWorkload Create(IReadOnlyList<WorkloadKind> kinds, int sleepMs)
+    public static FaultWorkload Create(IReadOnlyList<WorkloadKind> kinds, int sleepMs, int? holdAt = null)
     {
+        if (holdAt is { } held && kinds[held - 1] != WorkloadKind.Transactional)
+        {
+            throw new ArgumentException($"Version {held} is {kinds[held - 1]}; only a plain transactional migration waits for the hold.", nameof(holdAt));
+        }
+
         var folder = new MigrationFolder();
         for (int i = 0; i < kinds.Count; i++)
         {
             int v = i + 1;
-            folder.Up(v, Description(kinds[i], v), Script(kinds[i], v, sleepMs), digits: 2);
+            string script = Script(kinds[i], v, sleepMs);
+            if (v == holdAt)
+            {
+                script = script.Replace("SELECT pg_sleep(", $"SELECT pg_advisory_xact_lock({HoldKey});\nSELECT pg_sleep(", StringComparison.Ordinal);
+            }
+
+            folder.Up(v, Description(kinds[i], v), script, digits: 2);
         }
 
         return new FaultWorkload(folder, kinds);

@@ -48,6 +48,13 @@ public sealed class ServedRunners : IAsyncDisposable
                 {
                     started.TrySetResult();
                 }
+                else if (e.Data?.StartsWith("error ", StringComparison.Ordinal) == true)
+                {
+                    lock (error)
+                    {
+                        error.AppendLine(e.Data);
+                    }
+                }
                 else if (e.Data?.StartsWith("result ", StringComparison.Ordinal) == true)
                 {
                     string[] parts = e.Data.Split(' ');
@@ -81,8 +88,11 @@ public sealed class ServedRunners : IAsyncDisposable
         return new ServedRunners(processes, results, errors);
     }
 
-    /// <summary>Sends the same run to every process at once and waits for every result.</summary>
-    public async Task<RunResult[]> RunAllAsync(string id, string connectionString, string folder, TimeSpan timeout)
+    /// <summary>
+    /// Sends the same run to every process at once and waits for every result. <paramref name="options"/> are the
+    /// runner's options as MigrationKit.TestProcess takes them (e.g. <c>--lock-mode Lease --lease-timeout-ms 2000</c>).
+    /// </summary>
+    public async Task<RunResult[]> RunAllAsync(string id, string connectionString, string folder, TimeSpan timeout, string? options = null)
     {
         var waits = new List<Task<RunResult>>(Count);
         for (int i = 0; i < Count; i++)
@@ -90,13 +100,13 @@ public sealed class ServedRunners : IAsyncDisposable
             waits.Add(_results[i].GetOrAdd(id, _ => new TaskCompletionSource<RunResult>(TaskCreationOptions.RunContinuationsAsynchronously)).Task);
         }
 
-        string line = $"{id}\t{connectionString}\t{folder}\tup";
+        string line = $"{id}\t{connectionString}\t{folder}\tup" + (string.IsNullOrWhiteSpace(options) ? string.Empty : "\t" + options);
         await Task.WhenAll(_processes.Select(p => p.StandardInput.WriteLineAsync(line)));
         await Task.WhenAll(_processes.Select(p => p.StandardInput.FlushAsync()));
         return await Task.WhenAll(waits).WaitAsync(timeout);
     }
 
-    /// <summary>What the processes wrote to standard error (the messages of failed runs).</summary>
+    /// <summary>The messages of failed runs ("error &lt;id&gt; &lt;message&gt;"), and whatever the processes wrote to standard error.</summary>
     public string Errors => string.Join("\n", _errors.Select(e =>
     {
         lock (e)
