@@ -94,7 +94,8 @@ public sealed class MigrationRunner : IMigrationRunner
         }
 
         long? target = version == MigrationVersion.None ? null : version;
-        await LockedAsync(
+        await SessionBrackets.LockedAsync(
+            _store,
             async session =>
             {
                 await session.PrepareHistoryAsync(loaded.Migrations, cancellationToken).ConfigureAwait(false);
@@ -115,7 +116,8 @@ public sealed class MigrationRunner : IMigrationRunner
             throw new MigrationException($"Version {version} is not in the source ({_source.Source}); baseline takes one of its versions.");
         }
 
-        await LockedAsync(
+        await SessionBrackets.LockedAsync(
+            _store,
             async session =>
             {
                 MigrationHistory history = await session.PrepareHistoryAsync(migrations, cancellationToken).ConfigureAwait(false);
@@ -138,26 +140,17 @@ public sealed class MigrationRunner : IMigrationRunner
     public async Task<RepairReport> RepairAsync(CancellationToken cancellationToken = default)
     {
         IReadOnlyList<Migration> migrations = await _source.LoadOrThrowAsync(cancellationToken).ConfigureAwait(false);
-        return await LockedAsync(
+        return await SessionBrackets.LockedAsync(
+            _store,
             async session =>
             {
                 MigrationHistory history = await session.PrepareHistoryAsync(migrations, cancellationToken).ConfigureAwait(false);
-                var bySource = migrations.ToDictionary(m => m.Version);
-                var repaired = history.Applied
-                    .Where(a => a.Checksum is not null && bySource.TryGetValue(a.Version, out Migration? m) && !string.Equals(a.Checksum, m.Up.Checksum, StringComparison.Ordinal))
-                    .Select(a => new RepairedMigration
-                    {
-                        Version = a.Version,
-                        Description = bySource[a.Version].Description,
-                        OldChecksum = a.Checksum!,
-                        NewChecksum = bySource[a.Version].Up.Checksum,
-                        Origin = bySource[a.Version].Up.Origin,
-                    })
-                    .ToList();
+                IReadOnlyList<RepairedMigration> repaired = RepairPlanner.Plan(migrations, history);
                 if (repaired.Count > 0)
                 {
-                    await session.RepairAsync([.. repaired.Select(r => bySource[r.Version])], cancellationToken).ConfigureAwait(false);
-                    _logger.Repaired(session.HistoryTable, repaired.Count, string.Join(", ", repaired.Select(r => r.Version)));
+                    var repairedVersions = repaired.Select(r => r.Version).ToHashSet();
+                    await session.RepairAsync([.. migrations.Where(m => repairedVersions.Contains(m.Version))], cancellationToken).ConfigureAwait(false);
+                    _logger.Repaired(session.HistoryTable, repaired.Count, string.Join(", ", repairedVersions));
                 }
 
                 return new RepairReport { Repaired = repaired };
@@ -174,7 +167,8 @@ public sealed class MigrationRunner : IMigrationRunner
                 $"Drop is disabled: it removes every object of schema \"{_options.Schema}\". Set {nameof(MigrationOptions)}.{nameof(MigrationOptions.AllowDrop)} = true to allow it (the command line's drop command does, after confirmation).");
         }
 
-        await LockedAsync(
+        await SessionBrackets.LockedAsync(
+            _store,
             async session =>
             {
                 await session.DropAsync(cancellationToken).ConfigureAwait(false);
@@ -193,11 +187,11 @@ public sealed class MigrationRunner : IMigrationRunner
         try
         {
             loaded = await _source.LoadAsync(cancellationToken).ConfigureAwait(false);
-            ThrowIfEmpty(loaded);
+            SourceLoader.ThrowIfEmpty(loaded);
         }
         catch
         {
-            await DisposeWhenOpenAsync(opening).ConfigureAwait(false);
+            await SessionBrackets.DisposeWhenOpenAsync(opening).ConfigureAwait(false);
             throw;
         }
 
@@ -218,27 +212,7 @@ public sealed class MigrationRunner : IMigrationRunner
     public async Task<ValidationReport> ValidateAsync(CancellationToken cancellationToken = default)
     {
         SourceLoadResult loaded = await _source.LoadAsync(cancellationToken).ConfigureAwait(false);
-        var problems = new List<ValidationProblem>(loaded.Problems);
-
-        IMigrationStoreSession session = await _store.OpenSessionAsync(cancellationToken).ConfigureAwait(false);
-        await using (session.ConfigureAwait(false))
-        {
-            LintReport lint = await LintCatalog.LintAsync(new MigrationLinter(_options.Lint), loaded.Migrations, null, session, cancellationToken).ConfigureAwait(false);
-            CheckSource(loaded.Migrations, _options, problems, lint);
-            MigrationHistory history = await session.ReadHistoryAsync(cancellationToken).ConfigureAwait(false);
-            if (history.Format == HistoryFormat.GolangMigrate)
-            {
-                problems.Add(new ValidationProblem(
-                    ValidationCode.GolangMigrateHistory,
-                    ValidationSeverity.Info,
-                    $"{session.HistoryTable} is golang-migrate's table, at version {MigrationVersion.Format(history.GolangMigrateVersion)}{(history.GolangMigrateDirty ? ", dirty" : string.Empty)}: " +
-                    "read as it is here, and upgraded in place by the next run that writes (up, force, baseline, repair), after which golang-migrate must not run on it."));
-            }
-
-            MigrationValidator.CheckHistory(loaded.Migrations, EffectiveHistory.Of(history, loaded.Migrations), _options, problems);
-        }
-
-        return new ValidationReport(problems);
+        return await SessionBrackets.ReadAsync(_store, session => HistoryValidation.ValidateAsync(session, loaded, _options, cancellationToken), cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc/>
@@ -273,51 +247,10 @@ public sealed class MigrationRunner : IMigrationRunner
     public async Task<LintReport> LintAsync(CancellationToken cancellationToken = default)
     {
         IReadOnlyList<Migration> migrations = (await _source.LoadAsync(cancellationToken).ConfigureAwait(false)).Migrations;
-        IMigrationStoreSession session = await _store.OpenSessionAsync(cancellationToken).ConfigureAwait(false);
-        await using (session.ConfigureAwait(false))
-        {
-            return await LintCatalog.LintAsync(new MigrationLinter(_options.Lint), migrations, null, session, cancellationToken).ConfigureAwait(false);
-        }
-    }
-
-    /// <summary>
-    /// Checks what <see cref="ValidateAsync"/> checks without a database: the source, its scripts, the policies, and
-    /// lint (<paramref name="lint"/>, or a lint of the text alone when it is <see langword="null"/>).
-    /// </summary>
-    internal static void CheckSource(IReadOnlyList<Migration> migrations, MigrationOptions options, List<ValidationProblem> problems, LintReport? lint = null)
-    {
-        foreach (Migration migration in migrations)
-        {
-            MigrationValidator.CheckScript(migration, migration.Up, problems);
-            if (migration.Down is not null)
-            {
-                MigrationValidator.CheckScript(migration, migration.Down, problems);
-            }
-        }
-
-        MigrationValidator.CheckPolicies(migrations, options, problems);
-        LintProblems.Add(lint ?? new MigrationLinter(options.Lint).Lint(migrations), problems);
-    }
-
-    /// <summary>Closes a session that was being opened when something else failed; its own failure adds nothing.</summary>
-    private static async Task DisposeWhenOpenAsync(Task<IMigrationStoreSession> opening)
-    {
-        try
-        {
-            await (await opening.ConfigureAwait(false)).DisposeAsync().ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is MigrationException or OperationCanceledException or Npgsql.NpgsqlException)
-        {
-            // The load's failure is the one to report.
-        }
-    }
-
-    private static void ThrowIfEmpty(SourceLoadResult loaded)
-    {
-        if (loaded.Problems.Any(p => p.Code == ValidationCode.EmptySource && p.Severity == ValidationSeverity.Error))
-        {
-            throw new MigrationValidationException(loaded.Problems.Where(p => p.Code == ValidationCode.EmptySource));
-        }
+        return await SessionBrackets.ReadAsync(
+            _store,
+            session => LintCatalog.LintAsync(new MigrationLinter(_options.Lint), migrations, null, session, cancellationToken),
+            cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>The sequence of a run: open, read, lock, read again, plan and check, prepare the history, apply, release.</summary>
@@ -352,15 +285,14 @@ public sealed class MigrationRunner : IMigrationRunner
                         return UpToDate(session, UpToDateCheck.CurrentVersion(current), started);
                     }
 
-                    // One phase of a folder with the other phase pending (post-deployment migrations wait for the
-                    // rollout): names alone cannot tell, so the scripts are read, still without the lock.
-                    if (intent.Phase is not null && await NothingToRunAsync(session, intent, cancellationToken).ConfigureAwait(false) is (true, var version))
+                    // One phase with the other pending: the scripts are read, still without the lock.
+                    if (intent.Phase is not null && await UpToDateCheck.PhaseIdleAsync(session, _source, intent, cancellationToken).ConfigureAwait(false) is (true, var version))
                     {
                         return UpToDate(session, version, started);
                     }
                 }
 
-                return await WithLockAsync(session, () => RunLockedAsync(session, intent, catalog, started, cancellationToken), cancellationToken).ConfigureAwait(false);
+                return await SessionBrackets.WithLockAsync(session, () => RunLockedAsync(session, intent, catalog, started, cancellationToken), cancellationToken).ConfigureAwait(false);
             }
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
@@ -368,22 +300,6 @@ public sealed class MigrationRunner : IMigrationRunner
             activity?.SetStatus(ActivityStatusCode.Error, ex.GetType().Name);
             throw;
         }
-    }
-
-    /// <summary>Whether a run of one phase has nothing to run, read without the lock, and the current version.</summary>
-    private async Task<(bool Idle, long? Version)> NothingToRunAsync(IMigrationStoreSession session, MigrationIntent intent, CancellationToken cancellationToken)
-    {
-        SourceLoadResult loaded = await _source.LoadAsync(cancellationToken).ConfigureAwait(false);
-        MigrationHistory history = await session.ReadHistoryAsync(cancellationToken).ConfigureAwait(false);
-        if (loaded.HasErrors || history.Format != HistoryFormat.MigrationKit || history.Applied.Any(a => a.IsDirty))
-        {
-            return (false, null);
-        }
-
-        var problems = new List<ValidationProblem>();
-        IReadOnlyList<AppliedMigration> applied = history.Applied;
-        bool idle = MigrationPlanner.Plan(intent, loaded.Migrations, applied, problems).Count == 0 && problems.Count == 0;
-        return (idle, EffectiveHistory.CurrentVersion(applied));
     }
 
     private async Task<MigrationReport> RunLockedAsync(IMigrationStoreSession session, MigrationIntent intent, SourceCatalog? catalog, long started, CancellationToken cancellationToken)
@@ -406,10 +322,7 @@ public sealed class MigrationRunner : IMigrationRunner
         IReadOnlyList<AppliedMigration> effective = EffectiveHistory.Of(history, migrations);
         IReadOnlyList<PlannedMigration> steps = await PreflightCheck.CheckAsync(session, intent, migrations, effective, _options, _logger, lockHeld: true, cancellationToken).ConfigureAwait(false);
         long? from = EffectiveHistory.CurrentVersion(effective);
-        if (steps.Any(s => s.Direction == MigrationDirection.Up))
-        {
-            await LintPendingAsync(session, migrations, steps, cancellationToken).ConfigureAwait(false);
-        }
+        await PendingLint.CheckAsync(session, migrations, steps, _options, _logger, cancellationToken).ConfigureAwait(false);
 
         await session.PrepareHistoryAsync(migrations, cancellationToken).ConfigureAwait(false);
         if (steps.Count == 0)
@@ -424,36 +337,12 @@ public sealed class MigrationRunner : IMigrationRunner
         var executed = new List<ExecutedMigration>(steps.Count);
         foreach (PlannedMigration step in steps)
         {
-            executed.Add(await ApplyAsync(session, step, cancellationToken).ConfigureAwait(false));
+            executed.Add(await StepApplier.ApplyAsync(session, step, _logger, cancellationToken).ConfigureAwait(false));
         }
 
         double elapsedMs = _time.GetElapsedTime(started).TotalMilliseconds;
         _logger.RunCompleted(session.HistoryTable, fromText, toText, executed.Count, elapsedMs);
         return new MigrationReport { StartVersion = from, EndVersion = to, Executed = executed, Duration = _time.GetElapsedTime(started) };
-    }
-
-    /// <summary>
-    /// Lints the migrations about to be applied (tables made earlier in the same run are new and empty) and logs each
-    /// finding; an error-severity finding (configured in <see cref="MigrationOptions.Lint"/>) refuses the run before
-    /// anything is written.
-    /// </summary>
-    private async Task LintPendingAsync(IMigrationStoreSession session, IReadOnlyList<Migration> migrations, IReadOnlyList<PlannedMigration> steps, CancellationToken cancellationToken)
-    {
-        var pending = steps.Where(s => s.Direction == MigrationDirection.Up).Select(s => s.Version).ToHashSet();
-        var linter = new MigrationLinter(_options.Lint);
-        LintReport report = await LintCatalog.LintAsync(linter, migrations, pending, session, cancellationToken).ConfigureAwait(false);
-        IEnumerable<LintFinding> findings = report.Findings.Where(f => pending.Contains(f.Version));
-        foreach (LintFinding finding in findings)
-        {
-            _logger.LintFinding(finding.ToString());
-        }
-
-        if (findings.Any(f => f.Severity == LintSeverity.Error))
-        {
-            var problems = new List<ValidationProblem>();
-            LintProblems.Add(new LintReport([.. findings.Where(f => f.Severity == LintSeverity.Error)], report.ServerVersion, report.MigrationCount, report.StatementCount), problems);
-            throw new MigrationValidationException(problems);
-        }
     }
 
     private MigrationReport UpToDate(IMigrationStoreSession session, long? version, long started)
@@ -462,57 +351,5 @@ public sealed class MigrationRunner : IMigrationRunner
         double elapsedMs = _time.GetElapsedTime(started).TotalMilliseconds;
         _logger.UpToDate(session.HistoryTable, versionText, elapsedMs);
         return new MigrationReport { StartVersion = version, EndVersion = version, Executed = [], Duration = _time.GetElapsedTime(started) };
-    }
-
-    private async Task<ExecutedMigration> ApplyAsync(IMigrationStoreSession session, PlannedMigration step, CancellationToken cancellationToken)
-    {
-        using Activity? activity = MigrationTelemetry.StartMigration(step.Migration, step.Direction);
-        using IDisposable? scope = _logger.BeginScope(new MigrationScope(step.Version, step.Description, step.Direction));
-        _logger.MigrationStarting(step.Direction, step.Version, step.Description, step.Script.Origin);
-        try
-        {
-            TimeSpan duration = await session.ApplyAsync(step, cancellationToken).ConfigureAwait(false);
-            MigrationTelemetry.RecordApplied(step.Direction, duration);
-            _logger.MigrationApplied(step.Direction, step.Version, step.Description, duration.TotalMilliseconds);
-            return new ExecutedMigration
-            {
-                Version = step.Version,
-                Description = step.Description,
-                Direction = step.Direction,
-                Duration = duration,
-                RanOutsideTransaction = step.Script.RunsOutsideTransaction,
-            };
-        }
-        catch (MigrationFailedException ex)
-        {
-            MigrationTelemetry.RecordFailed(step.Direction);
-            activity?.SetStatus(ActivityStatusCode.Error, ex.SqlState ?? ex.GetType().Name);
-            _logger.MigrationFailed(step.Direction, step.Version, step.Description, ex.Origin, ex.Line, ex.Column, ex.SqlState);
-            throw;
-        }
-    }
-
-    /// <summary>Opens a session and runs <paramref name="work"/> with the lock held.</summary>
-    private async Task<T> LockedAsync<T>(Func<IMigrationStoreSession, Task<T>> work, CancellationToken cancellationToken)
-    {
-        IMigrationStoreSession session = await _store.OpenSessionAsync(cancellationToken).ConfigureAwait(false);
-        await using (session.ConfigureAwait(false))
-        {
-            return await WithLockAsync(session, () => work(session), cancellationToken).ConfigureAwait(false);
-        }
-    }
-
-    /// <summary>The lock bracket: taken, the work, released whatever happened.</summary>
-    private static async Task<T> WithLockAsync<T>(IMigrationStoreSession session, Func<Task<T>> work, CancellationToken cancellationToken)
-    {
-        await session.AcquireLockAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            return await work().ConfigureAwait(false);
-        }
-        finally
-        {
-            await session.ReleaseLockAsync(CancellationToken.None).ConfigureAwait(false);
-        }
     }
 }

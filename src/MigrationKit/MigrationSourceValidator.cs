@@ -23,7 +23,7 @@ public static class MigrationSourceValidator
             .LoadAsync(cancellationToken).ConfigureAwait(false);
         var problems = new List<ValidationProblem>(loaded.Problems);
         LintReport lint = new MigrationLinter(options.Lint).Lint(loaded.Migrations);
-        MigrationRunner.CheckSource(loaded.Migrations, options, problems, lint);
+        Running.SourceChecks.Check(loaded.Migrations, options, problems, lint);
         return new SourceValidation { Migrations = loaded.Migrations, Report = new ValidationReport(problems), Lint = lint };
     }
 }

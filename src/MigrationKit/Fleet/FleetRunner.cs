@@ -110,7 +110,7 @@ public sealed class FleetRunner
         }
         else
         {
-            MigrationRunner.CheckSource(checkedSource.Migrations, _context.Options, problems);
+            Running.SourceChecks.Check(checkedSource.Migrations, _context.Options, problems);
         }
 
         if (problems.Any(p => p.Severity == ValidationSeverity.Error))

@@ -62,4 +62,13 @@ internal sealed class SourceLoader(IMigrationSource source, MigrationOptions opt
 
         return migrations;
     }
+
+    /// <summary>Throws when the source is empty and that is an error (a status of nothing against everything applied would mislead).</summary>
+    public static void ThrowIfEmpty(SourceLoadResult loaded)
+    {
+        if (loaded.Problems.Any(p => p.Code == ValidationCode.EmptySource && p.Severity == ValidationSeverity.Error))
+        {
+            throw new MigrationValidationException(loaded.Problems.Where(p => p.Code == ValidationCode.EmptySource));
+        }
+    }
 }

@@ -1,4 +1,5 @@
 using MigrationKit.Sources;
+using MigrationKit.Validation;
 
 namespace MigrationKit.Running;
 
@@ -41,4 +42,23 @@ internal static class UpToDateCheck
 
     public static long? CurrentVersion(IReadOnlyList<AppliedVersion> history) =>
         history.Count == 0 ? null : history.Max(h => h.Version);
+
+    /// <summary>
+    /// Whether a run of one phase has nothing to run, read without the lock, and the current version: with the other
+    /// phase pending (post-deployment migrations wait for the rollout) names alone cannot tell, so the scripts are read.
+    /// </summary>
+    public static async Task<(bool Idle, long? Version)> PhaseIdleAsync(IMigrationStoreSession session, SourceLoader source, MigrationIntent intent, CancellationToken cancellationToken)
+    {
+        SourceLoadResult loaded = await source.LoadAsync(cancellationToken).ConfigureAwait(false);
+        MigrationHistory history = await session.ReadHistoryAsync(cancellationToken).ConfigureAwait(false);
+        if (loaded.HasErrors || history.Format != HistoryFormat.MigrationKit || history.Applied.Any(a => a.IsDirty))
+        {
+            return (false, null);
+        }
+
+        var problems = new List<ValidationProblem>();
+        IReadOnlyList<AppliedMigration> applied = history.Applied;
+        bool idle = MigrationPlanner.Plan(intent, loaded.Migrations, applied, problems).Count == 0 && problems.Count == 0;
+        return (idle, EffectiveHistory.CurrentVersion(applied));
+    }
 }
