@@ -1,3 +1,4 @@
+using MigrationKit.Linting;
 using MigrationKit.Sources;
 using MigrationKit.Testing.Stores;
 
@@ -214,5 +215,53 @@ public sealed class MigrationRunnerTests
         validation.Problems.Should().NotContain(p => p.Code == ValidationCode.OutOfOrder);
         post.Executed.Select(e => e.Version).Should().Equal(2);
         store.Rows.Select(r => r.Version).Should().Equal(1, 2, 3);
+    }
+
+    [Test]
+    public async Task Status_lists_applied_drifted_missing_and_pending_versions_in_version_order()
+    {
+        var (runner, store) = Create(Source(1, 2, 3));
+        await runner.UpAsync();
+        var changed = new InMemoryMigrationSource()
+            .Add(1, "m1", "CREATE TABLE t1 (id bigint);", "DROP TABLE t1;")
+            .Add(3, "m3", "CREATE TABLE t3 (id int);", "DROP TABLE t3;")
+            .Add(4, "m4", "CREATE TABLE t4 (id int);", "DROP TABLE t4;");
+
+        MigrationStatus status = await new MigrationRunner(changed, store, new MigrationOptions()).GetStatusAsync();
+
+        status.Entries.Select(e => (e.Version, e.State)).Should().Equal(
+            (1, MigrationState.Drifted), (2, MigrationState.Missing), (3, MigrationState.Applied), (4, MigrationState.Pending));
+        status.CurrentVersion.Should().Be(3);
+        status.Entries.Single(e => e.Version == 2).Migration.Should().BeNull("its file is gone; the entry comes from the history alone");
+    }
+
+    [Test]
+    public async Task Down_without_a_down_script_is_refused_before_anything_is_reverted()
+    {
+        var source = Source(1);
+        source.Add(2, "no-way-back", "CREATE TABLE t2 (id int);");
+        var (runner, store) = Create(source);
+        await runner.UpAsync();
+
+        (await runner.Invoking(r => r.DownAsync(2)).Should().ThrowAsync<MigrationValidationException>())
+            .Which.Problems.Should().Contain(p => p.Code == ValidationCode.MissingDownScript && p.Version == 2);
+        store.Rows.Select(r => r.Version).Should().Equal(1, 2);
+        store.Executed.Should().OnlyContain(e => e.Direction == MigrationDirection.Up);
+    }
+
+    [Test]
+    public async Task A_lint_finding_configured_as_an_error_refuses_up_before_anything_is_written()
+    {
+        var (runner, store) = Create(Source(1));
+        await runner.UpAsync();
+        var options = new MigrationOptions();
+        options.Lint.Rules["blocking-index-build"] = LintSeverity.Error;
+        var withIndex = Source(1).Add(2, "index", "CREATE INDEX t1_id_idx ON t1 (id);", "DROP INDEX t1_id_idx;");
+
+        Func<Task> up = () => new MigrationRunner(withIndex, store, options).UpAsync();
+
+        (await up.Should().ThrowAsync<MigrationValidationException>()).Which.Problems.Should().Contain(p => p.Code == ValidationCode.LintFinding && p.Version == 2);
+        store.Rows.Select(r => r.Version).Should().Equal(1);
+        store.Executed.Select(e => e.Version).Should().Equal(1);
     }
 }
