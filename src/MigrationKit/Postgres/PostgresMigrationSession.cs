@@ -18,6 +18,7 @@ internal sealed class PostgresMigrationSession : IMigrationStoreSession
     private readonly PostgresScriptExecutor _executor;
     private readonly PostgresSchemaDrop _drop;
     private readonly PostgresTableStatistics _statistics;
+    private readonly InvalidIndexes _invalidIndexes;
     private readonly Func<CancellationToken, Task<NpgsqlConnection>> _openConnection;
     private IMigrationLock? _lock;
 
@@ -35,7 +36,8 @@ internal sealed class PostgresMigrationSession : IMigrationStoreSession
         _session = new SessionConnection(connection, settings, sql.QualifiedTable, logger, timeProvider);
         _lockSql = new LockSql(sql.Schema, sql.Table);
         _history = new PostgresHistory(_session, sql);
-        _executor = new PostgresScriptExecutor(_session, sql, options);
+        _invalidIndexes = new InvalidIndexes(_session);
+        _executor = new PostgresScriptExecutor(_session, sql, options, _invalidIndexes);
         _drop = new PostgresSchemaDrop(_session, sql, _lockSql);
         _statistics = new PostgresTableStatistics(_session);
         HistoryTable = sql.QualifiedTable;
@@ -80,7 +82,8 @@ internal sealed class PostgresMigrationSession : IMigrationStoreSession
         }
     }
 
-    public void CheckPlan(IReadOnlyList<PlannedMigration> steps, ICollection<ValidationProblem> problems) => _executor.CheckPlan(steps, problems);
+    public void CheckPlan(IReadOnlyList<PlannedMigration> steps, ICollection<ValidationProblem> problems) =>
+        PoolerPlanCheck.Check(_session.Topology, _session.Settings, steps, problems);
 
     public Task<MigrationHistory> PrepareHistoryAsync(IReadOnlyList<Migration> migrations, CancellationToken cancellationToken = default)
     {
@@ -126,7 +129,7 @@ internal sealed class PostgresMigrationSession : IMigrationStoreSession
         _statistics.ReadAsync(tables, cancellationToken);
 
     public Task<IReadOnlyList<string>> ReadInvalidIndexesAsync(CancellationToken cancellationToken = default) =>
-        _executor.ReadInvalidIndexesAsync(cancellationToken);
+        _invalidIndexes.ReadAsync(cancellationToken);
 
     public async ValueTask DisposeAsync()
     {

@@ -13,7 +13,7 @@ namespace MigrationKit.Postgres;
 /// A script that cannot run in a transaction is bracketed by the dirty flag and runs one statement per round trip, so
 /// the first failure stops it.
 /// </summary>
-internal sealed class PostgresScriptExecutor(SessionConnection session, HistorySql sql, MigrationOptions options)
+internal sealed class PostgresScriptExecutor(SessionConnection session, HistorySql sql, MigrationOptions options, InvalidIndexes invalidIndexes)
 {
     /// <summary>Statements per batch of a large transactional script; each batch is one round trip.</summary>
     private const int MaxStatementsPerBatch = 1000;
@@ -69,71 +69,6 @@ internal sealed class PostgresScriptExecutor(SessionConnection session, HistoryS
 
         return session.Time.GetElapsedTime(started);
     }
-
-    /// <summary>
-    /// Behind a pooler, a script outside a transaction runs statement by statement, each possibly on another server
-    /// connection: a setting cannot follow it there without staying behind for other clients. Such plans are refused
-    /// before anything runs, saying what works instead.
-    /// </summary>
-    public void CheckPlan(IReadOnlyList<PlannedMigration> steps, ICollection<ValidationProblem> problems)
-    {
-        if (session.Topology is not { IsPooled: true })
-        {
-            return;
-        }
-
-        foreach (PlannedMigration step in steps.Where(s => s.Script.RunsOutsideTransaction))
-        {
-            if (session.Settings.HasTimeouts)
-            {
-                problems.Add(new ValidationProblem(
-                    ValidationCode.PoolerIncompatible,
-                    ValidationSeverity.Error,
-                    $"Version {step.Version} runs outside a transaction, and {nameof(MigrationOptions.StatementTimeout)} or {nameof(MigrationOptions.DdlLockTimeout)} is set. " +
-                    "This connection goes through a pooler (PgBouncer in transaction mode or alike), where a statement outside a transaction may run on any server connection: " +
-                    "MigrationKit cannot give it a timeout without leaving the setting on a pooled connection for other clients. Leave those options unset for this run " +
-                    "(or set the timeouts on the migration role: ALTER ROLE … SET statement_timeout = …), or run it over a direct connection to the server.")
-                {
-                    Version = step.Version,
-                    Origin = step.Script.Origin,
-                });
-            }
-
-            if (session.Settings.HasSearchPath)
-            {
-                problems.Add(new ValidationProblem(
-                    ValidationCode.PoolerIncompatible,
-                    ValidationSeverity.Error,
-                    $"Version {step.Version} runs outside a transaction, and {nameof(MigrationOptions.SetSearchPath)} is set (a fleet's schema targets set it). " +
-                    "This connection goes through a pooler (PgBouncer in transaction mode or alike), where a statement outside a transaction may run on any server connection: " +
-                    "MigrationKit cannot give it the schema's search path without leaving the setting on a pooled connection for other clients. Run it over a direct " +
-                    "connection to the server, or migrate with SetSearchPath off and the names of this script qualified with ${schema}.")
-                {
-                    Version = step.Version,
-                    Origin = step.Script.Origin,
-                });
-            }
-
-            if (SessionStatements.FindFirst(step.Script.Parsed) is { } statement)
-            {
-                problems.Add(new ValidationProblem(
-                    ValidationCode.PoolerIncompatible,
-                    ValidationSeverity.Error,
-                    $"Version {step.Version} runs outside a transaction and changes the session ({Shorten(statement.Text)}). This connection goes through a pooler (PgBouncer in " +
-                    "transaction mode or alike), where each statement outside a transaction may run on another server connection: the change would not reach the statements " +
-                    "after it, and would stay behind on a pooled connection for other clients. Run this migration over a direct connection to the server, or move the " +
-                    "setting into the statements that need it.")
-                {
-                    Version = step.Version,
-                    Origin = step.Script.Origin,
-                    Line = statement.Position.Line,
-                    Column = statement.Position.Column,
-                });
-            }
-        }
-    }
-
-    private static string Shorten(string text) => text.Length <= 60 ? text : text[..57] + "...";
 
     private async Task ApplyInTransactionAsync(PlannedMigration step, SqlScript parsed, CancellationToken cancellationToken)
     {
@@ -342,7 +277,7 @@ internal sealed class PostgresScriptExecutor(SessionConnection session, HistoryS
                     throw;
                 }
 
-                IReadOnlyList<string> invalid = await ReadInvalidIndexesQuietlyAsync().ConfigureAwait(false);
+                IReadOnlyList<string> invalid = await invalidIndexes.ReadQuietlyAsync().ConfigureAwait(false);
                 throw Translate(step, new ScriptFailure(statement, Part.Statement, ex), outsideTransaction: true, 0, invalid);
             }
         }
@@ -385,49 +320,6 @@ internal sealed class PostgresScriptExecutor(SessionConnection session, HistoryS
         catch (Exception ex) when (ex is NpgsqlException or OperationCanceledException)
         {
             throw new ScriptFailure(copy, Part.Statement, ex);
-        }
-    }
-
-    /// <summary>Indexes left INVALID by a failed CREATE INDEX CONCURRENTLY, schema-qualified.</summary>
-    public Task<IReadOnlyList<string>> ReadInvalidIndexesAsync(CancellationToken cancellationToken) =>
-        session.GuardAsync(
-            () => ReadInvalidIndexesCoreAsync(cancellationToken),
-            "reading the indexes a failed CREATE INDEX CONCURRENTLY may have left",
-            "Nothing was changed. Run again once the server is reachable.",
-            cancellationToken);
-
-    private async Task<IReadOnlyList<string>> ReadInvalidIndexesCoreAsync(CancellationToken cancellationToken)
-    {
-        using NpgsqlBatch batch = session.CreateBatch();
-        batch.BatchCommands.Add(new NpgsqlBatchCommand(HistorySql.InvalidIndexes));
-        NpgsqlDataReader reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        await using (reader.ConfigureAwait(false))
-        {
-            var names = new List<string>();
-            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-            {
-                names.Add(reader.GetString(0));
-            }
-
-            return names;
-        }
-    }
-
-    private async Task<IReadOnlyList<string>> ReadInvalidIndexesQuietlyAsync()
-    {
-        if (session.Connection.State != System.Data.ConnectionState.Open)
-        {
-            return [];
-        }
-
-        try
-        {
-            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-            return await ReadInvalidIndexesCoreAsync(timeout.Token).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is NpgsqlException or OperationCanceledException or InvalidOperationException)
-        {
-            return [];
         }
     }
 
