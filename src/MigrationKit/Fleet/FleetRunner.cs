@@ -100,7 +100,8 @@ public sealed class FleetRunner
     {
         SourceLoadResult raw = await CompositeMigrationSource.LoadOneAsync(_context.Source, cancellationToken).ConfigureAwait(false);
         var preloaded = new PreloadedSource(_context.Source, raw);
-        var loader = new SourceLoader(preloaded, forStatus ? WithoutPlaceholders(_context.Options) : _context.Options, _context.Logger, _context.Time);
+        // Checked as the targets' runs will read it: a fleet replaces placeholders unless told not to (TargetRun).
+        var loader = new SourceLoader(preloaded, WithPlaceholders(_context.Options, !forStatus && (_context.Options.ReplacePlaceholders ?? true)), _context.Logger, _context.Time);
         SourceLoadResult checkedSource = await loader.LoadAsync(cancellationToken).ConfigureAwait(false);
         var problems = new List<ValidationProblem>(checkedSource.Problems);
         if (forStatus)
@@ -121,10 +122,10 @@ public sealed class FleetRunner
         return preloaded;
     }
 
-    private static MigrationOptions WithoutPlaceholders(MigrationOptions options)
+    private static MigrationOptions WithPlaceholders(MigrationOptions options, bool replace)
     {
         MigrationOptions copy = options.Clone();
-        copy.ReplacePlaceholders = false;
+        copy.ReplacePlaceholders = replace;
         return copy;
     }
 }
