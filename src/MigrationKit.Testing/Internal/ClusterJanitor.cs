@@ -42,7 +42,7 @@ internal static class ClusterJanitor
                         cancellationToken).ConfigureAwait(false);
                 }
 
-                PgBouncer.KillLeftOver(folder);
+                PgBouncerProcess.KillLeftOver(folder);
                 DeleteFolder(folder);
                 Log.StaleClusterRemoved(logger, folder, processId);
             }
