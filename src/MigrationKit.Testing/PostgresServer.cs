@@ -69,6 +69,11 @@ public sealed class PostgresServer : IAsyncDisposable
     /// <c>MIGRATIONKIT_TEST_CONNECTION</c> environment variable (an external server); (2) a private cluster from the
     /// local PostgreSQL server binaries; (3) a Testcontainers PostgreSQL container when a Docker engine answers.
     /// </summary>
+    /// <remarks>
+    /// A private cluster is copied from a template data folder cached in shared memory (<c>/dev/shm</c>), about 40 MB
+    /// per PostgreSQL version, which outlives the process so that later runs start fast; each start removes the
+    /// templates that are stale. See <see cref="PostgresServerOptions.UseClusterTemplate"/>.
+    /// </remarks>
     /// <param name="options">The options; the defaults when <see langword="null"/>.</param>
     /// <param name="cancellationToken">Cancels the search and the start.</param>
     /// <returns>The running server; dispose it to stop it.</returns>

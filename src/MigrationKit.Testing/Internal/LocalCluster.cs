@@ -15,9 +15,6 @@ internal sealed class LocalCluster
 {
     private const int MaximumStartAttempts = 5;
 
-    /// <summary>How long a cluster template may go unused before it is deleted.</summary>
-    private static readonly TimeSpan TemplateLifetime = TimeSpan.FromDays(7);
-
     private readonly PostgresBinaries binaries;
     private readonly ServerUser user;
     private Process? postmaster;
@@ -77,9 +74,12 @@ internal sealed class LocalCluster
         PostgresBinaries binaries, ServerUser user, LocalClusterSettings settings, ILogger logger, CancellationToken cancellationToken = default)
     {
         var stopwatch = Stopwatch.StartNew();
-        var root = ClusterRoot.Get();
+        var root = settings.Root ?? ClusterRoot.Get();
         await ClusterJanitor.CleanAsync(root, binaries, user, logger, cancellationToken).ConfigureAwait(false);
-        ClusterTemplate.PruneUnused(root, TemplateLifetime);
+        if (settings.UseTemplate && settings.CreateDataDirectory is null)
+        {
+            ClusterJanitor.CleanTemplates(root, binaries, user, logger);
+        }
 
         var folder = Path.Combine(root, ClusterOwnerFile.NewFolderName(settings.OwnerProcessId));
         Directory.CreateDirectory(folder);
