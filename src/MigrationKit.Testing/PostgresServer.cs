@@ -1,9 +1,5 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using System.Diagnostics.CodeAnalysis;
-using System.Globalization;
-using System.Runtime.CompilerServices;
-using System.Text;
 using MigrationKit.Testing.Internal;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -27,23 +23,23 @@ public sealed class PostgresServer : IAsyncDisposable
     private readonly SpareClones spares;
     private readonly BackgroundDrops drops;
     private readonly ConcurrentDictionary<string, ThrowawayDatabase> databases = new(StringComparer.Ordinal);
-    private ILoggerFactory loggerFactory = NullLoggerFactory.Instance;
+    private readonly ILoggerFactory loggerFactory;
     private int disposed;
 
-    private PostgresServer(
-        PostgresServerKind kind, string connectionString, Version serverVersion, int spareDatabases, ILogger logger, LocalCluster? cluster, IAsyncDisposable? container)
+    private PostgresServer(DiscoveredServer server, int spareDatabases, ILoggerFactory loggerFactory)
     {
-        Kind = kind;
-        ConnectionString = connectionString;
-        ServerVersion = serverVersion;
-        this.logger = logger;
-        this.cluster = cluster;
-        this.container = container;
-        maintenanceConnectionString = ServerQueries.Unpooled(connectionString);
+        Kind = server.Kind;
+        ConnectionString = server.ConnectionString;
+        ServerVersion = server.ServerVersion;
+        logger = server.Logger;
+        cluster = server.Cluster;
+        container = server.Container;
+        this.loggerFactory = loggerFactory;
+        maintenanceConnectionString = ServerQueries.Unpooled(ConnectionString);
 
         // Creating and dropping databases goes through a pool of its own: a new connection per call would cost more
         // than the CREATE DATABASE it runs.
-        adminConnectionString = new NpgsqlConnectionStringBuilder(connectionString) { ApplicationName = "MigrationKit.Testing", Pooling = true }.ConnectionString;
+        adminConnectionString = new NpgsqlConnectionStringBuilder(ConnectionString) { ApplicationName = "MigrationKit.Testing", Pooling = true }.ConnectionString;
         templates = new DatabaseTemplates(adminConnectionString, GetConnectionString, UsesFileCopy, logger);
         spares = new SpareClones(templates, GetConnectionString, spareDatabases, logger);
         drops = new BackgroundDrops(DropAsync, logger);
@@ -73,6 +69,11 @@ public sealed class PostgresServer : IAsyncDisposable
     /// <c>MIGRATIONKIT_TEST_CONNECTION</c> environment variable (an external server); (2) a private cluster from the
     /// local PostgreSQL server binaries; (3) a Testcontainers PostgreSQL container when a Docker engine answers.
     /// </summary>
+    /// <remarks>
+    /// A private cluster is copied from a template data folder cached in shared memory (<c>/dev/shm</c>), about 40 MB
+    /// per PostgreSQL version, which outlives the process so that later runs start fast; each start removes the
+    /// templates that are stale. See <see cref="PostgresServerOptions.UseClusterTemplate"/>.
+    /// </remarks>
     /// <param name="options">The options; the defaults when <see langword="null"/>.</param>
     /// <param name="cancellationToken">Cancels the search and the start.</param>
     /// <returns>The running server; dispose it to stop it.</returns>
@@ -93,42 +94,16 @@ public sealed class PostgresServer : IAsyncDisposable
             throw new ArgumentOutOfRangeException(nameof(options), options.SpareDatabases, "PostgresServerOptions.SpareDatabases must be 0 or more.");
         }
 
-        var logger = (options.LoggerFactory ?? NullLoggerFactory.Instance).CreateLogger<PostgresServer>();
-        var stopwatch = Stopwatch.StartNew();
-
-        // 1. An external server: when one is named, it is used or the start fails; nothing else is tried.
-        var (connectionString, source) = ExternalConnectionString(options);
-        if (connectionString is not null)
+        var loggerFactory = options.LoggerFactory ?? NullLoggerFactory.Instance;
+        var found = await ServerDiscovery.FindAsync(options, loggerFactory.CreateLogger<PostgresServer>(), cancellationToken).ConfigureAwait(false);
+        var server = new PostgresServer(found, options.SpareDatabases, loggerFactory);
+        if (server.Kind == PostgresServerKind.External)
         {
-            var external = await StartExternalAsync(connectionString, source, options, logger, cancellationToken).ConfigureAwait(false);
-            await external.CleanStaleAsync(cancellationToken).ConfigureAwait(false);
-            external.loggerFactory = options.LoggerFactory ?? NullLoggerFactory.Instance;
-            return external;
+            // Only an external server outlives the runs that used it, crashed ones included.
+            await server.CleanStaleAsync(cancellationToken).ConfigureAwait(false);
         }
 
-        var search = new SearchLog(logger);
-        search.Skip(
-            PostgresServerKind.External,
-            options.IgnoreEnvironmentVariable
-                ? "PostgresServerOptions.ConnectionString is not set"
-                : $"neither PostgresServerOptions.ConnectionString nor the {PostgresServerOptions.ConnectionStringEnvironmentVariable} environment variable is set");
-
-        // 2. A private cluster from the local binaries; 3. a container.
-        var server = await TryStartLocalClusterAsync(options, search, cancellationToken).ConfigureAwait(false)
-            ?? await TryStartContainerAsync(options, search, cancellationToken).ConfigureAwait(false);
-        if (server is not null)
-        {
-            server.loggerFactory = options.LoggerFactory ?? NullLoggerFactory.Instance;
-            return server;
-        }
-
-        var message = NoServerMessage(search.Reasons, stopwatch.Elapsed);
-        throw search.Failures.Count switch
-        {
-            0 => new InvalidOperationException(message),
-            1 => new InvalidOperationException(message, search.Failures[0]),
-            _ => new InvalidOperationException(message, new AggregateException(search.Failures)),
-        };
+        return server;
     }
 
     /// <summary>Returns <see cref="ConnectionString"/> with <paramref name="database"/> as the database.</summary>
@@ -351,213 +326,6 @@ public sealed class PostgresServer : IAsyncDisposable
         {
             await DropAsync(database.Name, cancellationToken).ConfigureAwait(false);
         }
-    }
-
-    private static (string? ConnectionString, string Source) ExternalConnectionString(PostgresServerOptions options)
-    {
-        if (!string.IsNullOrWhiteSpace(options.ConnectionString))
-        {
-            return (options.ConnectionString, "PostgresServerOptions.ConnectionString");
-        }
-
-        if (!options.IgnoreEnvironmentVariable
-            && Environment.GetEnvironmentVariable(PostgresServerOptions.ConnectionStringEnvironmentVariable) is { } fromEnvironment
-            && !string.IsNullOrWhiteSpace(fromEnvironment))
-        {
-            return (fromEnvironment, $"the {PostgresServerOptions.ConnectionStringEnvironmentVariable} environment variable");
-        }
-
-        return (null, string.Empty);
-    }
-
-    private static async Task<PostgresServer> StartExternalAsync(
-        string connectionString, string source, PostgresServerOptions options, ILogger logger, CancellationToken cancellationToken)
-    {
-        NpgsqlConnectionStringBuilder builder;
-        try
-        {
-            builder = new NpgsqlConnectionStringBuilder(connectionString);
-        }
-        catch (ArgumentException exception)
-        {
-            throw new InvalidOperationException($"The connection string in {source} is not a valid Npgsql connection string: {exception.Message}", exception);
-        }
-
-        if (string.IsNullOrEmpty(builder.Database))
-        {
-            builder.Database = "postgres";
-        }
-
-        var description = string.Create(
-            CultureInfo.InvariantCulture, $"{builder.Host}:{builder.Port}/{builder.Database} as {builder.Username ?? "(default user)"}");
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(options.StartTimeout);
-        try
-        {
-            var server = await CreateAsync(PostgresServerKind.External, builder.ConnectionString, options.SpareDatabases, logger, null, null, timeout.Token)
-                .ConfigureAwait(false);
-            var chosen = $"PostgreSQL {server.ServerVersion} at {description}";
-            var reason = $"a connection string is given by {source}";
-            Log.ServerChosen(logger, PostgresServerKind.External, chosen, reason);
-            return server;
-        }
-        catch (Exception exception) when (exception is NpgsqlException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
-        {
-            throw new InvalidOperationException(
-                $"The PostgreSQL server given by {source} ({description}) cannot be used: {exception.Message}", exception);
-        }
-    }
-
-    private static async Task<PostgresServer> CreateAsync(
-        PostgresServerKind kind, string connectionString, int spareDatabases, ILogger logger, LocalCluster? cluster, IAsyncDisposable? container, CancellationToken cancellationToken)
-    {
-        var version = await ServerQueries.QueryVersionAsync(ServerQueries.Unpooled(connectionString), cancellationToken).ConfigureAwait(false);
-        return new PostgresServer(kind, connectionString, version, spareDatabases, logger, cluster, container);
-    }
-
-    private static async Task<PostgresServer?> TryStartLocalClusterAsync(
-        PostgresServerOptions options, SearchLog search, CancellationToken cancellationToken)
-    {
-        if (!options.AllowLocalCluster)
-        {
-            search.Skip(PostgresServerKind.LocalCluster, "disabled by PostgresServerOptions.AllowLocalCluster");
-            return null;
-        }
-
-        if (OperatingSystem.IsWindows())
-        {
-            search.Skip(PostgresServerKind.LocalCluster, "private clusters are supported on Linux and macOS only");
-            return null;
-        }
-
-        var binaries = await PostgresBinaries.LocateAsync(options.BinDirectory, cancellationToken).ConfigureAwait(false);
-        if (binaries.Binaries is null)
-        {
-            search.Skip(PostgresServerKind.LocalCluster, binaries.WhyNot!);
-            return null;
-        }
-
-        var user = await ServerUser.GetAsync().ConfigureAwait(false);
-        if (user.User is null)
-        {
-            search.Skip(PostgresServerKind.LocalCluster, user.WhyNot!);
-            return null;
-        }
-
-        var earlier = search.Summary();
-        try
-        {
-            var settings = new LocalClusterSettings(
-                options.StartTimeout,
-                options.UseClusterTemplate,
-                options.PortPicker ?? LocalCluster.PickFreePort,
-                Environment.ProcessId,
-                StartWatchdog: true,
-                SynchronousCommit: options.SynchronousCommit);
-            var cluster = await LocalCluster.StartAsync(binaries.Binaries, user.User, settings, search.Logger, cancellationToken)
-                .ConfigureAwait(false);
-            var server = new PostgresServer(
-                PostgresServerKind.LocalCluster, cluster.ConnectionString, cluster.ServerVersion, options.SpareDatabases, search.Logger, cluster, null);
-            var description = string.Create(
-                CultureInfo.InvariantCulture,
-                $"PostgreSQL {server.ServerVersion} from {binaries.Binaries.BinDirectory} on 127.0.0.1:{cluster.Port}, running as {user.User.Name}");
-            var reason = $"found local PostgreSQL server binaries ({earlier})";
-            Log.ServerChosen(search.Logger, PostgresServerKind.LocalCluster, description, reason);
-            return server;
-        }
-        catch (Exception exception) when (exception is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
-        {
-            search.Fail(PostgresServerKind.LocalCluster, exception);
-            return null;
-        }
-    }
-
-    private static async Task<PostgresServer?> TryStartContainerAsync(
-        PostgresServerOptions options, SearchLog search, CancellationToken cancellationToken)
-    {
-        if (!options.AllowContainer)
-        {
-            search.Skip(PostgresServerKind.Container, "disabled by PostgresServerOptions.AllowContainer");
-            return null;
-        }
-
-        // Testcontainers needs code generated at run time (reflection-based JSON): there is no container path in a
-        // Native AOT app, nor in a trimmed app that turned the switch off.
-        if (!RuntimeFeature.IsDynamicCodeSupported || !ContainerSupport.IsEnabled)
-        {
-            search.Skip(PostgresServerKind.Container, ContainerSupport.DisabledReason);
-            return null;
-        }
-
-        return await StartContainerAsync(options, search, cancellationToken).ConfigureAwait(false);
-    }
-
-    [RequiresDynamicCode(ContainerServer.TrimWarning)]
-    private static async Task<PostgresServer?> StartContainerAsync(
-        PostgresServerOptions options, SearchLog search, CancellationToken cancellationToken)
-    {
-
-        var stopwatch = Stopwatch.StartNew();
-        var docker = options.DockerEndpoints is { } endpoints
-            ? await DockerProbe.ProbeAsync(endpoints, DockerProbe.DefaultTimeout, cancellationToken).ConfigureAwait(false)
-            : await DockerProbe.ProbeAsync(cancellationToken).ConfigureAwait(false);
-        Log.DockerProbed(search.Logger, stopwatch.ElapsedMilliseconds, docker.Description);
-        if (!docker.IsAvailable)
-        {
-            search.Skip(PostgresServerKind.Container, docker.Description);
-            return null;
-        }
-
-        var earlier = search.Summary();
-        try
-        {
-            stopwatch.Restart();
-
-            // With DOCKER_HOST set, Testcontainers reads it (and its TLS settings) itself.
-            var endpoint = options.DockerEndpoints is null && Environment.GetEnvironmentVariable("DOCKER_HOST") is { Length: > 0 }
-                ? null
-                : docker.Endpoint;
-            var container = await ContainerServer.StartAsync(options.ContainerImage, endpoint, options.StartTimeout, search.Logger, cancellationToken)
-                .ConfigureAwait(false);
-            try
-            {
-                var server = await CreateAsync(
-                    PostgresServerKind.Container, container.GetConnectionString(), options.SpareDatabases, search.Logger, null, container, cancellationToken).ConfigureAwait(false);
-                Log.ContainerStarted(search.Logger, options.ContainerImage, stopwatch.ElapsedMilliseconds);
-                var description = $"PostgreSQL {server.ServerVersion} in a container from {options.ContainerImage}";
-                var reason = $"{docker.Description} ({earlier})";
-                Log.ServerChosen(search.Logger, PostgresServerKind.Container, description, reason);
-                return server;
-            }
-            catch
-            {
-                await container.DisposeAsync().ConfigureAwait(false);
-                throw;
-            }
-        }
-        catch (Exception exception) when (exception is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
-        {
-            search.Fail(PostgresServerKind.Container, exception);
-            return null;
-        }
-    }
-
-    private static string NoServerMessage(IReadOnlyList<(PostgresServerKind Kind, string Reason)> reasons, TimeSpan elapsed)
-    {
-        var message = new StringBuilder("No PostgreSQL server is available for tests");
-        message.Append(CultureInfo.InvariantCulture, $" (searched for {elapsed.TotalMilliseconds:0} ms):");
-        foreach (var (kind, reason) in reasons)
-        {
-            message.AppendLine().Append(CultureInfo.InvariantCulture, $"- {kind}: {reason}");
-        }
-
-        message.AppendLine()
-            .Append("To fix this, do one of: set the ")
-            .Append(PostgresServerOptions.ConnectionStringEnvironmentVariable)
-            .Append(" environment variable to the Npgsql connection string of a server where the user may create databases; ")
-            .Append("install the PostgreSQL server binaries (initdb, pg_ctl, postgres; e.g. the postgresql package) or point PostgresServerOptions.BinDirectory at them; ")
-            .Append("or start a Docker engine (reachable through DOCKER_HOST or /var/run/docker.sock).");
-        return message.ToString();
     }
 
     private LocalCluster RequireCluster(string what)

@@ -247,8 +247,10 @@ public sealed class LocalClusterTests
     }
 
     [Test]
-    public void Templates_unused_for_a_week_are_pruned()
+    public async Task Templates_unused_for_a_week_are_pruned()
     {
+        var binaries = (await PostgresBinaries.LocateAsync(null)).Binaries!;
+        var user = (await ServerUser.GetAsync()).User!;
         var root = ClusterRoot.Get();
         var old = Directory.CreateDirectory(Path.Combine(root, $"template-0.0-{ClusterRoot.RandomHex(8)}")).FullName;
         var recent = Directory.CreateDirectory(Path.Combine(root, $"template-0.0-{ClusterRoot.RandomHex(8)}")).FullName;
@@ -256,7 +258,7 @@ public sealed class LocalClusterTests
         {
             Directory.SetLastWriteTimeUtc(old, DateTime.UtcNow.AddDays(-8));
 
-            ClusterTemplate.PruneUnused(root, TimeSpan.FromDays(7));
+            ClusterJanitor.CleanTemplates(root, binaries, user, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
 
             Directory.Exists(old).Should().BeFalse();
             Directory.Exists(recent).Should().BeTrue();

@@ -199,7 +199,7 @@ public sealed class PgBouncerTests
         await using var pooler = await PgBouncer.StartAsync(server);
         pooler.IsRunning.Should().BeTrue();
 
-        PgBouncer.KillLeftOver(pooler.Folder);
+        PgBouncerProcess.KillLeftOver(pooler.Folder);
 
         (await TestSupport.PollUntilAsync(() => !pooler.IsRunning, TimeSpan.FromSeconds(10))).Should().BeTrue();
     }

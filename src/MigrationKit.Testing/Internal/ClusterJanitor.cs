@@ -4,7 +4,8 @@ namespace MigrationKit.Testing.Internal;
 
 /// <summary>
 /// Removes cluster folders whose owning process has died without cleaning up (and whose watchdog did not either):
-/// stops their postmaster (or kills their PgBouncer), then deletes the folder. Safe to run from several processes at once.
+/// stops their postmaster (or kills their PgBouncer), then deletes the folder; and removes stale cluster templates.
+/// Safe to run from several processes at once.
 /// </summary>
 internal static class ClusterJanitor
 {
@@ -42,7 +43,7 @@ internal static class ClusterJanitor
                         cancellationToken).ConfigureAwait(false);
                 }
 
-                PgBouncer.KillLeftOver(folder);
+                PgBouncerProcess.KillLeftOver(folder);
                 DeleteFolder(folder);
                 Log.StaleClusterRemoved(logger, folder, processId);
             }
@@ -50,6 +51,24 @@ internal static class ClusterJanitor
                 or TimeoutException or System.ComponentModel.Win32Exception)
             {
                 Log.StaleClusterRemovalFailed(logger, folder, exception);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Removes the cluster templates under <paramref name="root"/> that <see cref="ClusterTemplateCache"/> finds stale
+    /// for a start with <paramref name="binaries"/> as <paramref name="user"/>: binaries gone or changed, unused for a
+    /// week, superseded for their PostgreSQL version, or beyond the count. Failures are skipped, never thrown.
+    /// </summary>
+    public static void CleanTemplates(string root, PostgresBinaries binaries, ServerUser user, ILogger logger, TimeProvider? timeProvider = null)
+    {
+        var current = ClusterTemplate.Describe(root, binaries, user);
+        var now = (timeProvider ?? TimeProvider.System).GetUtcNow();
+        foreach (var (template, reason) in ClusterTemplateCache.SelectStale(ClusterTemplate.List(root), current, now, File.Exists))
+        {
+            if (ClusterTemplate.Remove(root, template.Folder))
+            {
+                Log.ClusterTemplateRemoved(logger, template.Folder, reason);
             }
         }
     }

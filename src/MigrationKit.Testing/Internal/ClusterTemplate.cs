@@ -8,16 +8,24 @@ namespace MigrationKit.Testing.Internal;
 
 /// <summary>
 /// Creates data folders with initdb, and caches one initdb'd data folder per binaries, version and server user
-/// (<c>template-{version}-{hash}</c> under the cluster root) so later clusters are a copy away (tens of
-/// milliseconds) instead of an initdb (about a second).
+/// (<c>template-{version}-{hash}</c> under the cluster root, about 40 MB for PostgreSQL 15) so later clusters are a
+/// copy away (tens of milliseconds) instead of an initdb (about a second). The cache outlives the process, bounded by
+/// <see cref="ClusterTemplateCache"/>: the janitor removes stale templates when a cluster starts.
 /// </summary>
 /// <remarks>
 /// Concurrent processes are safe: a template is made in a private folder and renamed into place atomically; a
 /// template that is in place is complete and never changed (a process that loses the race deletes its copy), and
-/// clusters only ever copy from it.
+/// clusters only ever copy from it. Beside its <c>data</c> folder, a file <c>binaries</c> records the <c>initdb</c>
+/// and the version it was made with, so a template whose binaries are gone can be told.
 /// </remarks>
 internal static class ClusterTemplate
 {
+    /// <summary>The start of a template folder's name.</summary>
+    public const string NamePrefix = "template-";
+
+    /// <summary>The file beside a template's <c>data</c> folder that records its binaries: the <c>initdb</c> path, then the version text.</summary>
+    public const string BinariesFileName = "binaries";
+
     private static readonly SemaphoreSlim CreationLock = new(1, 1);
 
     /// <summary>Runs initdb into <paramref name="dataDirectory"/> (which must not exist) as <paramref name="user"/>.</summary>
@@ -59,6 +67,8 @@ internal static class ClusterTemplate
                 ClusterOwnerFile.Write(scratch, Environment.ProcessId, ProcessLiveness.CurrentStartTicks());
                 await user.TakeOwnershipAsync(scratch, cancellationToken).ConfigureAwait(false);
                 await InitDbAsync(binaries, user, Path.Combine(scratch, "data"), timeout, cancellationToken).ConfigureAwait(false);
+                await File.WriteAllTextAsync(
+                    Path.Combine(scratch, BinariesFileName), $"{RealInitDb(binaries)}\n{binaries.VersionText}\n", cancellationToken).ConfigureAwait(false);
                 File.Delete(Path.Combine(scratch, ClusterOwnerFile.FileName));
                 try
                 {
@@ -99,43 +109,75 @@ internal static class ClusterTemplate
             cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>
-    /// Deletes the templates under <paramref name="root"/> not used for <paramref name="unusedFor"/> (e.g. left by
-    /// binaries since upgraded). A template is first renamed away, atomically, so no one starts copying a half-deleted one.
-    /// </summary>
-    public static void PruneUnused(string root, TimeSpan unusedFor)
+    /// <summary>Describes the template <paramref name="binaries"/> and <paramref name="user"/> use (or will make) under <paramref name="root"/>.</summary>
+    public static CachedTemplate Describe(string root, PostgresBinaries binaries, ServerUser user)
     {
-        string[] templates;
+        var name = FolderName(binaries, user);
+        var folder = Path.Combine(root, name);
+        return new CachedTemplate(folder, name, VersionOf(name), RealInitDb(binaries), binaries.VersionText, LastUsed(folder) ?? DateTimeOffset.MinValue);
+    }
+
+    /// <summary>Lists the templates under <paramref name="root"/>, with the binaries they record and when they were last used.</summary>
+    public static IReadOnlyList<CachedTemplate> List(string root)
+    {
+        string[] folders;
         try
         {
-            templates = Directory.GetDirectories(root, "template-*");
+            folders = Directory.GetDirectories(root, NamePrefix + "*");
         }
         catch (IOException)
         {
-            return;
+            return [];
         }
 
-        foreach (var template in templates)
+        var templates = new List<CachedTemplate>();
+        foreach (var folder in folders)
         {
+            if (LastUsed(folder) is not { } lastUsed)
+            {
+                continue; // removed meanwhile
+            }
+
+            string? initDb = null, versionText = null;
             try
             {
-                if (DateTime.UtcNow - Directory.GetLastWriteTimeUtc(template) < unusedFor)
-                {
-                    continue;
-                }
+                var lines = File.ReadAllLines(Path.Combine(folder, BinariesFileName));
+                (initDb, versionText) = lines.Length >= 2 ? (lines[0], lines[1]) : (null, null);
+            }
+            catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+            {
+                // Made before the binaries were recorded: only its age and its version tell.
+            }
 
-                var doomed = Path.Combine(root, ClusterOwnerFile.NewFolderName(Environment.ProcessId, ".template"));
-                Directory.Move(template, doomed);
-                ClusterJanitor.DeleteFolder(doomed);
-            }
-            catch (IOException)
-            {
-                // Another process pruned or used it meanwhile.
-            }
-            catch (UnauthorizedAccessException)
-            {
-                // Not ours to delete.
-            }
+            var name = Path.GetFileName(folder);
+            templates.Add(new CachedTemplate(folder, name, VersionOf(name), initDb, versionText, lastUsed));
+        }
+
+        return templates;
+    }
+
+    /// <summary>
+    /// Removes the template in <paramref name="folder"/>: renamed away first, atomically, so no one starts copying a
+    /// half-deleted one. Returns <see langword="false"/> when another process removed it first or it is not ours to remove.
+    /// </summary>
+    public static bool Remove(string root, string folder)
+    {
+        try
+        {
+            var doomed = Path.Combine(root, ClusterOwnerFile.NewFolderName(Environment.ProcessId, ".template"));
+            Directory.Move(folder, doomed);
+            ClusterJanitor.DeleteFolder(doomed);
+            return true;
+        }
+        catch (IOException)
+        {
+            // Another process removed or used it meanwhile.
+            return false;
+        }
+        catch (UnauthorizedAccessException)
+        {
+            // Not ours to delete.
+            return false;
         }
     }
 
@@ -143,7 +185,7 @@ internal static class ClusterTemplate
     {
         try
         {
-            Directory.SetLastWriteTimeUtc(folder, DateTime.UtcNow);
+            Directory.SetLastWriteTimeUtc(folder, TimeProvider.System.GetUtcNow().UtcDateTime);
         }
         catch (IOException)
         {
@@ -160,16 +202,39 @@ internal static class ClusterTemplate
 
     private static string FolderName(PostgresBinaries binaries, ServerUser user)
     {
-        // The real initdb (symbolic links resolved), so /usr/local/bin and /usr/lib/postgresql/15/bin share a template.
-        var initDb = File.ResolveLinkTarget(binaries.InitDb, returnFinalTarget: true)?.FullName ?? binaries.InitDb;
         var identity = string.Join(
             '\n',
             "initdb -U postgres --auth=trust -E UTF8 --no-locale",
-            initDb,
+            RealInitDb(binaries),
             binaries.VersionText,
             user.UserId?.ToString(CultureInfo.InvariantCulture) ?? user.Name);
         var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(identity)))[..16];
         var version = new string([.. binaries.VersionText.SkipWhile(c => !char.IsAsciiDigit(c)).TakeWhile(c => char.IsAsciiDigit(c) || c == '.')]);
-        return $"template-{(version.Length == 0 ? "pg" : version)}-{hash}";
+        return $"{NamePrefix}{(version.Length == 0 ? "pg" : version)}-{hash}";
+    }
+
+    /// <summary>The real initdb (symbolic links resolved), so /usr/local/bin and /usr/lib/postgresql/15/bin share a template.</summary>
+    private static string RealInitDb(PostgresBinaries binaries) =>
+        File.ResolveLinkTarget(binaries.InitDb, returnFinalTarget: true)?.FullName ?? binaries.InitDb;
+
+    /// <summary>The PostgreSQL version in a template's name: <c>template-{version}-{hash}</c>.</summary>
+    private static string VersionOf(string name)
+    {
+        var rest = name.StartsWith(NamePrefix, StringComparison.Ordinal) ? name[NamePrefix.Length..] : name;
+        var dash = rest.LastIndexOf('-');
+        return dash > 0 ? rest[..dash] : rest;
+    }
+
+    /// <summary>When the template in <paramref name="folder"/> was last used (made, or copied from); <see langword="null"/> when it does not exist.</summary>
+    private static DateTimeOffset? LastUsed(string folder)
+    {
+        try
+        {
+            return Directory.Exists(folder) ? new DateTimeOffset(Directory.GetLastWriteTimeUtc(folder), TimeSpan.Zero) : null;
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
     }
 }

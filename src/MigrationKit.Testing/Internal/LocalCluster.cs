@@ -8,30 +8,12 @@ using Npgsql;
 namespace MigrationKit.Testing.Internal;
 
 /// <summary>
-/// How a local cluster is started. <paramref name="CreateDataDirectory"/>, when given, makes the data folder (its
-/// argument, which does not exist yet) instead of the template or initdb, e.g. <c>pg_basebackup</c> for a standby, and
-/// returns where it came from, for the log. <paramref name="SynchronousCommit"/> runs the server with
-/// <c>synchronous_commit = on</c>, so a commit survives an immediate stop, instead of <c>off</c>.
-/// </summary>
-internal sealed record LocalClusterSettings(
-    TimeSpan StartTimeout,
-    bool UseTemplate,
-    Func<int> PortPicker,
-    int OwnerProcessId,
-    bool StartWatchdog,
-    Func<string, CancellationToken, Task<string>>? CreateDataDirectory = null,
-    bool SynchronousCommit = false);
-
-/// <summary>
 /// A private PostgreSQL cluster: a data folder (copied from a cached template, or made by initdb) under the
 /// cluster root, and a postmaster listening on a free loopback port only, tuned for tests (no fsync).
 /// </summary>
 internal sealed class LocalCluster
 {
     private const int MaximumStartAttempts = 5;
-
-    /// <summary>How long a cluster template may go unused before it is deleted.</summary>
-    private static readonly TimeSpan TemplateLifetime = TimeSpan.FromDays(7);
 
     private readonly PostgresBinaries binaries;
     private readonly ServerUser user;
@@ -92,9 +74,12 @@ internal sealed class LocalCluster
         PostgresBinaries binaries, ServerUser user, LocalClusterSettings settings, ILogger logger, CancellationToken cancellationToken = default)
     {
         var stopwatch = Stopwatch.StartNew();
-        var root = ClusterRoot.Get();
+        var root = settings.Root ?? ClusterRoot.Get();
         await ClusterJanitor.CleanAsync(root, binaries, user, logger, cancellationToken).ConfigureAwait(false);
-        ClusterTemplate.PruneUnused(root, TemplateLifetime);
+        if (settings.UseTemplate && settings.CreateDataDirectory is null)
+        {
+            ClusterJanitor.CleanTemplates(root, binaries, user, logger);
+        }
 
         var folder = Path.Combine(root, ClusterOwnerFile.NewFolderName(settings.OwnerProcessId));
         Directory.CreateDirectory(folder);
@@ -139,7 +124,7 @@ internal sealed class LocalCluster
             for (var attempt = 1; ; attempt++)
             {
                 var port = settings.PortPicker();
-                var result = await TryStartAsync(folder, port, binaries, user, settings.SynchronousCommit, stopwatch, settings.StartTimeout, cancellationToken)
+                var result = await PostmasterLauncher.TryStartAsync(folder, port, binaries, user, settings.SynchronousCommit, stopwatch, settings.StartTimeout, cancellationToken)
                     .ConfigureAwait(false);
                 if (result.Postmaster is not null)
                 {
@@ -268,7 +253,7 @@ internal sealed class LocalCluster
 
             postmaster?.Dispose();
             postmaster = null;
-            var result = await TryStartAsync(Folder, Port, binaries, user, SynchronousCommit, Stopwatch.StartNew(), timeout, cancellationToken).ConfigureAwait(false);
+            var result = await PostmasterLauncher.TryStartAsync(Folder, Port, binaries, user, SynchronousCommit, Stopwatch.StartNew(), timeout, cancellationToken).ConfigureAwait(false);
             if (result.Postmaster is null)
             {
                 throw new InvalidOperationException(
@@ -315,7 +300,8 @@ internal sealed class LocalCluster
         }
     }
 
-    private static string BuildConnectionString(int port, bool? pooling)
+    /// <summary>The connection string to the <c>postgres</c> database as <c>postgres</c> on loopback <paramref name="port"/>.</summary>
+    internal static string BuildConnectionString(int port, bool? pooling)
     {
         var builder = new NpgsqlConnectionStringBuilder
         {
@@ -331,183 +317,4 @@ internal sealed class LocalCluster
 
         return builder.ConnectionString;
     }
-
-    private static async Task<StartAttempt> TryStartAsync(
-        string folder, int port, PostgresBinaries binaries, ServerUser user, bool synchronousCommit, Stopwatch stopwatch, TimeSpan timeout, CancellationToken cancellationToken)
-    {
-        var data = Path.Combine(folder, "data");
-        var log = Path.Combine(folder, "server.log");
-        File.Delete(log);
-
-        // sh sends the server's streams to the log (and detaches it from ours) before it becomes the postmaster.
-        var commandLine = user.Wrap(
-            "sh", "-c", "log=$1; shift; exec \"$@\" </dev/null >>\"$log\" 2>&1", "migrationkit-postgres", log,
-            binaries.Postgres, "-D", data, "-p", port.ToString(CultureInfo.InvariantCulture),
-            "-c", "listen_addresses=127.0.0.1",
-            "-c", "unix_socket_directories=",
-            "-c", "fsync=off",
-            "-c", synchronousCommit ? "synchronous_commit=on" : "synchronous_commit=off",
-            "-c", "full_page_writes=off",
-            "-c", "max_connections=300",
-            "-c", "shared_buffers=128MB",
-            "-c", "log_min_messages=warning");
-        var process = new Process { StartInfo = ProcessRunner.CreateStartInfo(commandLine, folder), EnableRaisingEvents = true };
-        using var exited = new CancellationTokenSource();
-        process.Exited += (_, _) => CancelQuietly(exited);
-        process.Start();
-        var exitedTask = process.WaitForExitAsync(CancellationToken.None);
-        process.StandardInput.Close();
-        var launcherOutput = process.StandardOutput.ReadToEndAsync(CancellationToken.None);
-        var launcherError = process.StandardError.ReadToEndAsync(CancellationToken.None);
-
-        var probe = new NpgsqlConnectionStringBuilder(BuildConnectionString(port, pooling: false)) { Timeout = 5 }.ConnectionString;
-        var deadline = timeout - stopwatch.Elapsed;
-        var waited = Stopwatch.StartNew();
-        string failure;
-        while (true)
-        {
-            if (process.HasExited)
-            {
-                var launcher = ((await launcherOutput.ConfigureAwait(false)) + await launcherError.ConfigureAwait(false)).Trim();
-                failure = string.Create(CultureInfo.InvariantCulture, $"the server exited with code {process.ExitCode}")
-                    + (launcher.Length == 0 ? string.Empty : ": " + launcher);
-                break;
-            }
-
-            try
-            {
-                // A connection attempt ends early when the server exits, or after a few seconds when something that is not
-                // a PostgreSQL server took the port and accepts connections without answering.
-                using var attempt = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, exited.Token);
-                attempt.CancelAfter(TimeSpan.FromSeconds(5));
-                var query = QueryIdentityAsync(probe, attempt.Token);
-                if (await Task.WhenAny(query, exitedTask).ConfigureAwait(false) != query)
-                {
-                    // Npgsql does not always stop waiting for the server's first answer when cancelled.
-                    _ = query.ContinueWith(static t => t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
-                    continue;
-                }
-
-                var (dataDirectory, version) = await query.ConfigureAwait(false);
-                if (string.Equals(Path.GetFullPath(dataDirectory), Path.GetFullPath(data), StringComparison.Ordinal))
-                {
-                    return new StartAttempt(process, false, string.Empty, string.Empty, version);
-                }
-
-                // Another server took the port between picking and binding; ours cannot listen on it.
-                failure = $"port {port.ToString(CultureInfo.InvariantCulture)} is served by another PostgreSQL ({dataDirectory})";
-                await StopFailedAsync(process, binaries, user, data, folder).ConfigureAwait(false);
-                return new StartAttempt(null, true, failure, ReadLogTail(log));
-            }
-            catch (NpgsqlException) when (waited.Elapsed < deadline)
-            {
-                // Not accepting connections yet (refused, or "the database system is starting up").
-            }
-            catch (NpgsqlException exception)
-            {
-                failure = $"it did not accept connections within {timeout.TotalSeconds:0.#} s ({exception.Message})";
-                await StopFailedAsync(process, binaries, user, data, folder).ConfigureAwait(false);
-                break;
-            }
-            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested && waited.Elapsed < deadline)
-            {
-                // The server exited (seen at the top of the loop), or the attempt timed out: try again.
-                continue;
-            }
-            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-            {
-                failure = $"it did not accept connections within {timeout.TotalSeconds:0.#} s";
-                await StopFailedAsync(process, binaries, user, data, folder).ConfigureAwait(false);
-                break;
-            }
-            catch (OperationCanceledException)
-            {
-                await StopFailedAsync(process, binaries, user, data, folder).ConfigureAwait(false);
-                throw;
-            }
-
-            try
-            {
-                await Task.Delay(10, cancellationToken).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-                await StopFailedAsync(process, binaries, user, data, folder).ConfigureAwait(false);
-                throw;
-            }
-        }
-
-        process.Dispose();
-        var tail = ReadLogTail(log);
-        var portTaken = tail.Contains("Address already in use", StringComparison.OrdinalIgnoreCase)
-            || tail.Contains("could not bind", StringComparison.OrdinalIgnoreCase);
-        return new StartAttempt(null, portTaken, failure, tail);
-    }
-
-    /// <summary>Asks the server for its data folder (to tell it from another server on the port) and its version.</summary>
-    private static async Task<(string DataDirectory, Version Version)> QueryIdentityAsync(string connectionString, CancellationToken cancellationToken)
-    {
-        var connection = new NpgsqlConnection(connectionString);
-        await using (connection.ConfigureAwait(false))
-        {
-            await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
-            var command = new NpgsqlCommand("SELECT current_setting('data_directory'), current_setting('server_version_num')", connection);
-            await using (command.ConfigureAwait(false))
-            {
-                var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-                await using (reader.ConfigureAwait(false))
-                {
-                    await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
-                    return (reader.GetString(0), ServerQueries.ParseVersionNumber(reader.GetString(1)));
-                }
-            }
-        }
-    }
-
-    private static async Task StopFailedAsync(Process process, PostgresBinaries binaries, ServerUser user, string data, string folder)
-    {
-        if (!process.HasExited)
-        {
-            await ProcessRunner.RunAsync(
-                user.Wrap(binaries.PgCtl, "stop", "-D", data, "-m", "immediate", "-w", "-t", "30"), folder, TimeSpan.FromSeconds(40))
-                .ConfigureAwait(false);
-            if (!process.WaitForExit(TimeSpan.FromSeconds(10)))
-            {
-                process.Kill(entireProcessTree: true);
-            }
-        }
-
-        process.Dispose();
-    }
-
-    private static void CancelQuietly(CancellationTokenSource source)
-    {
-        try
-        {
-            source.Cancel();
-        }
-        catch (ObjectDisposedException)
-        {
-            // The start attempt is over.
-        }
-    }
-
-    private static string ReadLogTail(string log)
-    {
-        try
-        {
-            var lines = File.ReadAllLines(log);
-            return lines.Length == 0 ? "(the log is empty)" : string.Join(Environment.NewLine, lines.TakeLast(30));
-        }
-        catch (IOException)
-        {
-            return "(there is no log)";
-        }
-        catch (UnauthorizedAccessException)
-        {
-            return "(the log cannot be read)";
-        }
-    }
-
-    private sealed record StartAttempt(Process? Postmaster, bool PortTaken, string Failure, string LogTail, Version? ServerVersion = null);
 }

@@ -123,6 +123,10 @@ internal static partial class Log
         Message = "Started the private PostgreSQL server on port {Port} again in {ElapsedMilliseconds} ms")]
     public static partial void LocalClusterServerStarted(ILogger logger, int port, long elapsedMilliseconds);
 
+    [LoggerMessage(EventId = 6038, EventName = "ClusterTemplateRemoved", Level = LogLevel.Information,
+        Message = "Removed the cluster template {Directory}: {Reason}")]
+    public static partial void ClusterTemplateRemoved(ILogger logger, string directory, string reason);
+
     // 6021-6029: verify.
     [LoggerMessage(EventId = 6021, EventName = "MigrationVerified", Level = LogLevel.Debug,
         Message = "Verified migration {Version} ({Description}): {Outcome}")]

@@ -1,8 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
-using System.Text;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
@@ -29,8 +26,6 @@ internal sealed class PgBouncer : IAsyncDisposable
     public const string PidFileName = "pgbouncer.pid";
 
     private const int MaximumStartAttempts = 5;
-
-    private static readonly string[] UsualFolders = ["/usr/sbin", "/usr/local/sbin", "/usr/bin", "/usr/local/bin", "/opt/homebrew/bin", "/opt/homebrew/sbin"];
 
     private readonly Process process;
     private readonly ILogger logger;
@@ -71,7 +66,7 @@ internal sealed class PgBouncer : IAsyncDisposable
     public bool IsRunning => !process.HasExited;
 
     /// <summary>Gets the path of PgBouncer's log.</summary>
-    public string LogPath => Path.Combine(Folder, "pgbouncer.log");
+    public string LogPath => Path.Combine(Folder, PgBouncerProcess.LogFileName);
 
     /// <summary>
     /// Gets the Npgsql connection string to the <c>postgres</c> database through PgBouncer, as the user (and with the
@@ -91,10 +86,10 @@ internal sealed class PgBouncer : IAsyncDisposable
             return "the test PgBouncer runs on Linux and macOS only";
         }
 
-        if (Locate(binaryPath) is null)
+        if (PgBouncerProcess.Locate(binaryPath) is null)
         {
             return binaryPath is null
-                ? $"PgBouncer is not installed: no 'pgbouncer' on PATH nor in {string.Join(", ", UsualFolders)} (install it, e.g. 'apt-get install pgbouncer')"
+                ? $"PgBouncer is not installed: no 'pgbouncer' on PATH nor in {string.Join(", ", PgBouncerProcess.UsualFolders)} (install it, e.g. 'apt-get install pgbouncer')"
                 : $"PgBouncer is not at '{binaryPath}'";
         }
 
@@ -129,7 +124,7 @@ internal sealed class PgBouncer : IAsyncDisposable
         }
 
         var stopwatch = Stopwatch.StartNew();
-        var binary = Locate(settings.BinaryPath)!;
+        var binary = PgBouncerProcess.Locate(settings.BinaryPath)!;
         var user = (await ServerUser.GetAsync().ConfigureAwait(false)).User!;
         var server = new NpgsqlConnectionStringBuilder(serverConnectionString);
         if (string.IsNullOrEmpty(server.Host) || server.Host.Contains(',', StringComparison.Ordinal) || server.Host.StartsWith('/'))
@@ -145,8 +140,8 @@ internal sealed class PgBouncer : IAsyncDisposable
         try
         {
             ClusterOwnerFile.Write(folder, Environment.ProcessId, ProcessLiveness.CurrentStartTicks());
-            await File.WriteAllTextAsync(Path.Combine(folder, "hba.conf"), hba, cancellationToken).ConfigureAwait(false);
-            await WriteAuthFileAsync(folder, adminUser, server.Password, user, cancellationToken).ConfigureAwait(false);
+            await File.WriteAllTextAsync(Path.Combine(folder, PgBouncerConfiguration.HbaFileName), hba, cancellationToken).ConfigureAwait(false);
+            await PgBouncerConfiguration.WriteAuthFileAsync(folder, adminUser, server.Password, user, cancellationToken).ConfigureAwait(false);
             await user.TakeOwnershipAsync(folder, cancellationToken).ConfigureAwait(false);
             try
             {
@@ -163,8 +158,10 @@ internal sealed class PgBouncer : IAsyncDisposable
             {
                 var port = (settings.PortPicker ?? LocalCluster.PickFreePort)();
                 await File.WriteAllTextAsync(
-                    Path.Combine(folder, "pgbouncer.ini"), Configuration(folder, port, server, adminUser, settings), cancellationToken).ConfigureAwait(false);
-                var (started, failure, portTaken) = await TryStartAsync(folder, port, binary, user, settings.StartTimeout, cancellationToken)
+                    Path.Combine(folder, PgBouncerConfiguration.FileName),
+                    PgBouncerConfiguration.Render(folder, port, server, adminUser, settings),
+                    cancellationToken).ConfigureAwait(false);
+                var (started, failure, portTaken) = await PgBouncerProcess.TryStartAsync(folder, port, binary, user, settings.StartTimeout, cancellationToken)
                     .ConfigureAwait(false);
                 if (started is not null)
                 {
@@ -261,195 +258,6 @@ internal sealed class PgBouncer : IAsyncDisposable
             process.Dispose();
             ClusterJanitor.DeleteFolder(Folder);
             Log.PgBouncerStopped(logger, Port, Folder);
-        }
-    }
-
-    /// <summary>
-    /// Kills the PgBouncer a dead process left in <paramref name="folder"/> (named in its pid file, and only when that
-    /// process's command line names the folder, so a reused process id is left alone). For the janitor; never throws.
-    /// </summary>
-    public static void KillLeftOver(string folder)
-    {
-        try
-        {
-            var text = File.ReadAllText(Path.Combine(folder, PidFileName)).Trim();
-            if (!int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var pid)
-                || !File.ReadAllText(string.Create(CultureInfo.InvariantCulture, $"/proc/{pid}/cmdline")).Contains(folder, StringComparison.Ordinal))
-            {
-                return;
-            }
-
-            using var left = Process.GetProcessById(pid);
-            left.Kill();
-            left.WaitForExit(TimeSpan.FromSeconds(10));
-        }
-        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException or ArgumentException
-            or InvalidOperationException or System.ComponentModel.Win32Exception or NotSupportedException)
-        {
-            // No pid file, no such process, or not ours to kill.
-        }
-    }
-
-    private static string? Locate(string? binaryPath)
-    {
-        if (binaryPath is not null)
-        {
-            return File.Exists(binaryPath) ? binaryPath : null;
-        }
-
-        return ProcessRunner.FindOnPath("pgbouncer")
-            ?? UsualFolders.Select(folder => Path.Combine(folder, "pgbouncer")).FirstOrDefault(File.Exists);
-    }
-
-    private static async Task WriteAuthFileAsync(string folder, string adminUser, string? password, ServerUser user, CancellationToken cancellationToken)
-    {
-        // Only the auth_user is listed: every other role is looked up on the server with auth_query.
-        static string Quote(string text) => "\"" + text.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
-        var path = Path.Combine(folder, "users.txt");
-        if (!OperatingSystem.IsWindows())
-        {
-            await File.WriteAllTextAsync(path, string.Empty, cancellationToken).ConfigureAwait(false);
-            File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-            await user.TakeOwnershipAsync(path, cancellationToken).ConfigureAwait(false);
-        }
-
-        await File.WriteAllTextAsync(path, $"{Quote(adminUser)} {Quote(password ?? string.Empty)}\n", cancellationToken).ConfigureAwait(false);
-    }
-
-    private static string Configuration(string folder, int port, NpgsqlConnectionStringBuilder server, string adminUser, PgBouncerSettings settings)
-    {
-        var values = new Dictionary<string, string>(StringComparer.Ordinal)
-        {
-            ["listen_addr"] = "127.0.0.1",
-            ["listen_port"] = port.ToString(CultureInfo.InvariantCulture),
-            ["unix_socket_dir"] = string.Empty,
-            ["pidfile"] = Path.Combine(folder, PidFileName),
-            ["pool_mode"] = settings.PoolMode == PgBouncerPoolMode.Transaction ? "transaction" : "session",
-            ["default_pool_size"] = settings.DefaultPoolSize.ToString(CultureInfo.InvariantCulture),
-            ["min_pool_size"] = "0",
-            ["reserve_pool_size"] = "0",
-            ["max_client_conn"] = settings.MaxClientConnections.ToString(CultureInfo.InvariantCulture),
-            ["auth_type"] = "hba",
-            ["auth_hba_file"] = Path.Combine(folder, "hba.conf"),
-            ["auth_file"] = Path.Combine(folder, "users.txt"),
-            ["auth_user"] = adminUser,
-            ["admin_users"] = adminUser,
-            ["stats_users"] = adminUser,
-            ["ignore_startup_parameters"] = settings.IgnoreStartupParameters,
-            ["server_login_retry"] = Math.Max(0, (int)Math.Ceiling(settings.ServerLoginRetry.TotalSeconds)).ToString(CultureInfo.InvariantCulture),
-        };
-        foreach (var (name, value) in settings.ExtraSettings)
-        {
-            values[name] = value;
-        }
-
-        var text = new StringBuilder();
-        text.Append("; Written by MigrationKit.Testing for a test PgBouncer.\n[databases]\n");
-        text.Append(CultureInfo.InvariantCulture, $"* = host={server.Host} port={server.Port}\n\n[pgbouncer]\n");
-        foreach (var (name, value) in values)
-        {
-            text.Append(CultureInfo.InvariantCulture, $"{name} = {value}\n");
-        }
-
-        return text.ToString();
-    }
-
-    private static async Task<(Process? Started, string Failure, bool PortTaken)> TryStartAsync(
-        string folder, int port, string binary, ServerUser user, TimeSpan timeout, CancellationToken cancellationToken)
-    {
-        var log = Path.Combine(folder, "pgbouncer.log");
-        File.Delete(log);
-
-        // sh sends PgBouncer's log (its standard error) to the file and detaches it from our streams before it becomes PgBouncer.
-        var commandLine = user.Wrap(
-            "sh", "-c", "log=$1; shift; exec \"$@\" </dev/null >>\"$log\" 2>&1", "migrationkit-pgbouncer", log,
-            binary, Path.Combine(folder, "pgbouncer.ini"));
-        var process = new Process { StartInfo = ProcessRunner.CreateStartInfo(commandLine, folder) };
-        process.Start();
-        process.StandardInput.Close();
-        _ = process.StandardOutput.ReadToEndAsync(CancellationToken.None);
-        _ = process.StandardError.ReadToEndAsync(CancellationToken.None);
-
-        var waited = Stopwatch.StartNew();
-        try
-        {
-            while (true)
-            {
-                if (process.HasExited)
-                {
-                    var tail = ReadLogTail(log);
-                    var exitCode = process.ExitCode;
-                    process.Dispose();
-                    return (null, $"it exited with code {exitCode}.{Environment.NewLine}Last lines of its log:{Environment.NewLine}{tail}",
-                        tail.Contains("Address already in use", StringComparison.OrdinalIgnoreCase));
-                }
-
-                // PgBouncer logs "process up" once it listens; the connection proves the port is its own.
-                if (ReadLog(log).Contains("process up", StringComparison.Ordinal) && await AcceptsAsync(port, cancellationToken).ConfigureAwait(false))
-                {
-                    return (process, string.Empty, false);
-                }
-
-                if (waited.Elapsed > timeout)
-                {
-                    process.Kill(entireProcessTree: true);
-                    await process.WaitForExitAsync(CancellationToken.None).ConfigureAwait(false);
-                    var tail = ReadLogTail(log);
-                    process.Dispose();
-                    return (null, $"it did not listen within {timeout.TotalSeconds:0.#} s.{Environment.NewLine}Last lines of its log:{Environment.NewLine}{tail}", false);
-                }
-
-                await Task.Delay(10, cancellationToken).ConfigureAwait(false);
-            }
-        }
-        catch (OperationCanceledException)
-        {
-            if (!process.HasExited)
-            {
-                process.Kill(entireProcessTree: true);
-            }
-
-            process.Dispose();
-            throw;
-        }
-    }
-
-    private static async Task<bool> AcceptsAsync(int port, CancellationToken cancellationToken)
-    {
-        try
-        {
-            using var client = new TcpClient();
-            await client.ConnectAsync(IPAddress.Loopback, port, cancellationToken).ConfigureAwait(false);
-            return true;
-        }
-        catch (SocketException)
-        {
-            return false;
-        }
-    }
-
-    private static string ReadLogTail(string log)
-    {
-        var lines = ReadLog(log).Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        return lines.Length == 0 ? "(the log is empty or cannot be read)" : string.Join(Environment.NewLine, lines.TakeLast(20));
-    }
-
-    private static string ReadLog(string log)
-    {
-        try
-        {
-            using var stream = new FileStream(log, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
-            using var reader = new StreamReader(stream);
-            return reader.ReadToEnd();
-        }
-        catch (IOException)
-        {
-            // Not made yet (FileNotFoundException is an IOException).
-            return string.Empty;
-        }
-        catch (UnauthorizedAccessException)
-        {
-            return string.Empty;
         }
     }
 }
