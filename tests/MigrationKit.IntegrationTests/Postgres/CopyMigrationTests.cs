@@ -112,15 +112,10 @@ public sealed class CopyMigrationTests
               (3, E'tab\there \\ backslash', 0, '{}', '1999-12-31 23:59:59+00', '[1, 2]');
             """);
         var builder = new NpgsqlConnectionStringBuilder(origin.ConnectionString);
-        var start = new ProcessStartInfo(pgDump, ["--data-only", "--table=items", "-h", builder.Host!, "-p", builder.Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "-U", builder.Username!, origin.Name])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        using Process dump = Process.Start(start)!;
-        string data = await dump.StandardOutput.ReadToEndAsync();
-        await dump.WaitForExitAsync();
-        dump.ExitCode.Should().Be(0, await dump.StandardError.ReadToEndAsync());
+        var start = new ProcessStartInfo(pgDump, ["--data-only", "--table=items", "-h", builder.Host!, "-p", builder.Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "-U", builder.Username!, origin.Name]);
+        ChildResult dump = await ChildProcess.RunAsync(start, TimeSpan.FromMinutes(1), new ChildProcessOptions { Name = "pg_dump" });
+        dump.ExitCode.Should().Be(0, dump.Error);
+        string data = dump.Out;
 
         await using ThrowawayDatabase target = await TestServer.CreateDatabaseAsync();
         var source = new InMemoryMigrationSource()

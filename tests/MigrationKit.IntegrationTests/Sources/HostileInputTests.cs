@@ -11,7 +11,7 @@ namespace MigrationKit.IntegrationTests.Sources;
 /// holds a good migration, <c>1_good.up.sql</c>. A case either applies (and its rows say what was recorded), or is
 /// refused before anything runs: the error names the problem, and neither the good migration nor anything of the bad
 /// one reaches the server. Cases the unit tests already cover at the source level
-/// (tests/MigrationKit.Tests/Sources) are here end to end, through the runner; see the README's Guarantees section.
+/// (tests/MigrationKit.Tests/Sources) are here end to end, through the runner; see docs/guarantees.md.
 /// </summary>
 [TestFixture]
 [Category("Faults")]
@@ -133,9 +133,8 @@ public sealed class HostileInputTests
 
     private static void MakeFifo(string path)
     {
-        using var mkfifo = System.Diagnostics.Process.Start("mkfifo", [path]);
-        mkfifo.WaitForExit();
-        mkfifo.ExitCode.Should().Be(0);
+        ChildResult mkfifo = ChildProcess.RunAsync(new System.Diagnostics.ProcessStartInfo("mkfifo", [path]), TimeSpan.FromSeconds(30)).GetAwaiter().GetResult();
+        mkfifo.ExitCode.Should().Be(0, mkfifo.ToString());
     }
 
     /// <summary>What a case must do: apply these versions, or be refused with this code and message.</summary>

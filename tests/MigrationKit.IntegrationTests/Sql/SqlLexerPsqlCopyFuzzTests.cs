@@ -89,9 +89,6 @@ public sealed class SqlLexerPsqlCopyFuzzTests
             var start = new ProcessStartInfo(psql)
             {
                 ArgumentList = { "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-f", file },
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-                StandardOutputEncoding = Encoding.UTF8,
             };
             start.Environment["PGHOST"] = settings.Host;
             start.Environment["PGPORT"] = settings.Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
@@ -99,18 +96,14 @@ public sealed class SqlLexerPsqlCopyFuzzTests
             start.Environment["PGDATABASE"] = settings.Database;
             start.Environment["PGPASSWORD"] = settings.Password ?? string.Empty;
             start.Environment["PGCLIENTENCODING"] = "UTF8";
-            using Process process = Process.Start(start)!;
-            Task<string> output = process.StandardOutput.ReadToEndAsync();
-            Task<string> errors = process.StandardError.ReadToEndAsync();
-            using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-            await process.WaitForExitAsync(deadline.Token);
-            if (process.ExitCode != 0)
+            ChildResult psqlRun = await ChildProcess.RunAsync(start, TimeSpan.FromSeconds(60), new ChildProcessOptions { Name = "psql" });
+            if (psqlRun.ExitCode != 0)
             {
-                Assert.Fail($"{context}: psql refused the generated script ({await errors}):\n{script}");
+                Assert.Fail($"{context}: psql refused the generated script ({psqlRun.Error}):\n{script}");
             }
 
             // psql ends the fingerprint's row with a newline; the fingerprint itself may hold newlines.
-            string text = await output;
+            string text = psqlRun.Out;
             return text.EndsWith('\n') ? text[..^1] : text;
         }
         finally
