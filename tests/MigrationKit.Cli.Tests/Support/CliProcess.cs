@@ -1,55 +1,28 @@
 using System.Diagnostics;
-using System.Text;
 
 namespace MigrationKit.Cli.Tests.Support;
 
 /// <summary>
 /// The tool in a process of its own, as a user runs it: <c>dotnet exec MigrationKit.Cli.dll …</c> with the build
-/// output copied next to the tests (or the native binary, under the native target: see <see cref="CliTarget"/>), its own environment (no inherited DATABASE_URL or NO_COLOR), standard input
-/// given or closed, standard output and error captured.
+/// output copied next to the tests (or the native binary, under the native target: see <see cref="CliTarget"/>), its
+/// own environment (no inherited DATABASE_URL or NO_COLOR), standard input given or closed, standard output and error
+/// captured. A thin wrapper over <see cref="ChildProcess"/>.
 /// </summary>
 public sealed class CliProcess : IDisposable
 {
     private static readonly TimeSpan RunTimeout = TimeSpan.FromMinutes(2);
 
-    private readonly Process _process;
-    private readonly Task<string> _out;
-    private readonly Task<string> _error;
-    private readonly StringBuilder _outSoFar = new();
-    private readonly StringBuilder _errorSoFar = new();
+    private readonly ChildProcess _child;
 
-    private CliProcess(Process process)
-    {
-        _process = process;
-        _out = ReadAsync(process.StandardOutput, _outSoFar);
-        _error = ReadAsync(process.StandardError, _errorSoFar);
-    }
+    private CliProcess(ChildProcess child) => _child = child;
 
-    public int Id => _process.Id;
+    public int Id => _child.Id;
 
     /// <summary>Gets what the tool wrote to standard output so far.</summary>
-    public string OutputSoFar
-    {
-        get
-        {
-            lock (_outSoFar)
-            {
-                return _outSoFar.ToString();
-            }
-        }
-    }
+    public string OutputSoFar => _child.OutSoFar;
 
     /// <summary>Gets what the tool wrote to standard error so far.</summary>
-    public string ErrorSoFar
-    {
-        get
-        {
-            lock (_errorSoFar)
-            {
-                return _errorSoFar.ToString();
-            }
-        }
-    }
+    public string ErrorSoFar => _child.ErrorSoFar;
 
     public static string ToolPath => Path.Combine(AppContext.BaseDirectory, "MigrationKit.Cli.dll");
 
@@ -64,7 +37,7 @@ public sealed class CliProcess : IDisposable
     public static CliProcess Start(CliStart start, params string[] args)
     {
         ArgumentNullException.ThrowIfNull(start);
-        string program = CliTarget.IsNative ? CliTarget.RequireNativeBinary() : Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet";
+        string program = CliTarget.IsNative ? CliTarget.RequireNativeBinary() : ChildProcess.Dotnet;
         ProcessStartInfo info;
         if (start.DefaultSigInt)
         {
@@ -90,12 +63,6 @@ public sealed class CliProcess : IDisposable
             info.ArgumentList.Add(arg);
         }
 
-        info.RedirectStandardInput = true;
-        info.RedirectStandardOutput = true;
-        info.RedirectStandardError = true;
-        info.UseShellExecute = false;
-        info.StandardOutputEncoding = Encoding.UTF8;
-        info.StandardErrorEncoding = Encoding.UTF8;
         info.WorkingDirectory = start.WorkingDirectory ?? AppContext.BaseDirectory;
         info.Environment.Remove("DATABASE_URL");
         info.Environment.Remove("NO_COLOR");
@@ -110,77 +77,21 @@ public sealed class CliProcess : IDisposable
             info.Environment["DATABASE_URL"] = start.DatabaseUrl;
         }
 
-        var process = new Process { StartInfo = info };
-        process.Start();
-        var cli = new CliProcess(process);
-        if (start.Input is not null)
-        {
-            process.StandardInput.Write(start.Input);
-        }
-
-        if (!start.KeepInputOpen)
-        {
-            process.StandardInput.Close();
-        }
-
-        return cli;
+        return new CliProcess(ChildProcess.Start(info, new ChildProcessOptions { Name = "migrationkit", Input = start.Input, KeepInputOpen = start.KeepInputOpen }));
     }
 
     /// <summary>Sends SIGINT, as Ctrl+C in a terminal does (or another signal, such as TERM).</summary>
-    public async Task InterruptAsync(string signal = "INT")
-    {
-        using var kill = Process.Start(new ProcessStartInfo("kill", ["-" + signal, _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]) { UseShellExecute = false })!;
-        await kill.WaitForExitAsync();
-        if (kill.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"kill -{signal} {_process.Id} exited with {kill.ExitCode}.");
-        }
-    }
+    public Task InterruptAsync(string signal = "INT") => _child.SignalAsync(signal);
 
     /// <summary>SIGKILL: no finally block, no cleanup, no goodbye to the server.</summary>
-    public void KillHard() => _process.Kill(entireProcessTree: true);
+    public void KillHard() => _child.KillHard();
 
+    /// <summary>Waits for the tool to exit; kills it and throws a <see cref="TimeoutException"/> after <paramref name="timeout"/>.</summary>
     public async Task<CliResult> WaitAsync(TimeSpan timeout)
     {
-        using var deadline = new CancellationTokenSource(timeout);
-        try
-        {
-            await _process.WaitForExitAsync(deadline.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            _process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"migrationkit did not exit within {timeout}. Output so far:\n{OutputSoFar}");
-        }
-
-        return new CliResult(_process.ExitCode, await _out, await _error);
+        ChildResult result = await _child.WaitAsync(timeout);
+        return new CliResult(result.ExitCode, result.Out, result.Error);
     }
 
-    public void Dispose()
-    {
-        if (!_process.HasExited)
-        {
-            _process.Kill(entireProcessTree: true);
-        }
-
-        _process.Dispose();
-    }
-
-    private static async Task<string> ReadAsync(StreamReader reader, StringBuilder soFar)
-    {
-        char[] buffer = new char[4096];
-        int read;
-        while ((read = await reader.ReadAsync(buffer)) > 0)
-        {
-            lock (soFar)
-            {
-                soFar.Append(buffer, 0, read);
-            }
-        }
-
-        lock (soFar)
-        {
-            return soFar.ToString();
-        }
-    }
+    public void Dispose() => _child.Dispose();
 }

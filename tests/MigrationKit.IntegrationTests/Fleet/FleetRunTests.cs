@@ -36,7 +36,7 @@ public sealed class FleetRunTests
         await gate.OpenAsync();
         await new NpgsqlCommand("SELECT pg_advisory_lock(hashtext('tenant_0002'))", gate).ExecuteNonQueryAsync();
         Task<MigrationReport> other = Runners.For(database, folder.Path, o => (o.Schema, o.SetSearchPath) = ("tenant_0002", true)).UpAsync();
-        await WaitUntilAsync(async () => await Db.ScalarAsync<long>(database.ConnectionString, "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted") == 1, "the other runner waits inside its migration");
+        await Eventually.HoldsAsync(async () => await Db.ScalarAsync<long>(database.ConnectionString, "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted") == 1, Deadline, "the other runner waits inside its migration");
 
         var retried = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var starts = new ConcurrentDictionary<string, int>();
@@ -89,7 +89,7 @@ public sealed class FleetRunTests
         using var cancellation = new CancellationTokenSource();
 
         Task<FleetReport> fleet = runner.UpAsync(targets, cancellation.Token);
-        await WaitUntilAsync(async () => await SleepingAsync(database) == 2, "two targets run their slow migration");
+        await Eventually.HoldsAsync(async () => await SleepingAsync(database) == 2, Deadline, "two targets run their slow migration");
         var stopwatch = Stopwatch.StartNew();
         await cancellation.CancelAsync();
         FleetReport report = await fleet.WaitAsync(Deadline);
@@ -103,7 +103,7 @@ public sealed class FleetRunTests
         (await FleetFixture.HistoryAsync(database.ConnectionString, "tenant_0001")).Should().Equal((1L, false));
         (await Db.TablesAsync(database.ConnectionString, "tenant_0001")).Should().NotContain("two", "migration 2 was rolled back");
         (await FleetFixture.HistoryAsync(database.ConnectionString, "tenant_0003")).Should().BeEmpty();
-        await WaitUntilAsync(async () => await SleepingAsync(database) == 0, "the cancelled statements end on the server");
+        await Eventually.HoldsAsync(async () => await SleepingAsync(database) == 0, Deadline, "the cancelled statements end on the server");
         (await Db.ScalarAsync<long>(database.ConnectionString, "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND database = (SELECT oid FROM pg_database WHERE datname = current_database())")).Should().Be(0, "every lock was released");
     }
 
@@ -198,20 +198,6 @@ public sealed class FleetRunTests
     private static Task<long> SleepingAsync(ThrowawayDatabase database) => Db.ScalarAsync<long>(
         new NpgsqlConnectionStringBuilder(database.ConnectionString) { Pooling = false }.ConnectionString,
         "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND state = 'active' AND query LIKE '%pg_sleep(60)%' AND pid <> pg_backend_pid()");
-
-    private static async Task WaitUntilAsync(Func<Task<bool>> condition, string what)
-    {
-        using var deadline = new CancellationTokenSource(Deadline);
-        while (!await condition())
-        {
-            if (deadline.IsCancellationRequested)
-            {
-                Assert.Fail($"Timed out after {Deadline} waiting until {what}.");
-            }
-
-            await Task.Delay(20, CancellationToken.None);
-        }
-    }
 
     /// <summary>Records every event of every logger it makes: id, name and message.</summary>
     private sealed class RecordingLoggerFactory : ILoggerFactory

@@ -122,12 +122,11 @@ public sealed class FleetScaleTests
     private static async Task WaitForFleetSessionsToEndAsync(string connectionString)
     {
         string unpooled = new Npgsql.NpgsqlConnectionStringBuilder(connectionString) { Pooling = false }.ConnectionString;
-        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        while (await Db.ScalarAsync<long>(unpooled, "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'MigrationKit'") > 0)
-        {
-            deadline.Token.ThrowIfCancellationRequested();
-            await Task.Delay(20);
-        }
+        await Eventually.ReturnsAsync(
+            () => Db.ScalarAsync<long>(unpooled, "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'MigrationKit'"),
+            sessions => sessions == 0,
+            TimeSpan.FromSeconds(30),
+            "the fleet's sessions end on the server");
     }
 
     /// <summary>Sessions ever opened to the database (PostgreSQL 14+), read on a connection of its own.</summary>

@@ -139,8 +139,11 @@ public sealed class ConnectRetryTests
 
         using IHost host = Build(db.ConnectionString, TimeSpan.Zero, folder.Path);
         Task start = host.StartAsync();
-        await WaitUntilAsync(async () => await Db.ScalarAsync<long>(
-            db.ConnectionString, "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND objid = 4242 AND NOT granted") > 0);
+        await Eventually.HoldsAsync(
+            async () => await Db.ScalarAsync<long>(
+                db.ConnectionString, "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND objid = 4242 AND NOT granted") > 0,
+            TimeSpan.FromSeconds(30),
+            "the start-up run waits for the lock");
         host.Services.GetRequiredService<IHostApplicationLifetime>().StopApplication();
 
         await start.Invoking(async s => await s).Should().ThrowAsync<OperationCanceledException>();
@@ -169,13 +172,4 @@ public sealed class ConnectRetryTests
     /// <summary>The database's connection string, through the forwarder's loopback port (no pool: every try is a real connect).</summary>
     private static string Through(ThrowawayDatabase db, int port) =>
         new NpgsqlConnectionStringBuilder(db.ConnectionString) { Host = "127.0.0.1", Port = port, Pooling = false }.ConnectionString;
-
-    private static async Task WaitUntilAsync(Func<Task<bool>> condition)
-    {
-        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        while (!await condition())
-        {
-            await Task.Delay(20, deadline.Token);
-        }
-    }
 }

@@ -1,41 +1,28 @@
 using System.Diagnostics;
-using System.Text;
 using System.Text.RegularExpressions;
 
 namespace MigrationKit.IntegrationTests.Hosting;
 
 /// <summary>
 /// The Planner sample (Planner.dll, copied beside the tests) in a process of its own, on a free loopback port,
-/// with its console output recorded.
+/// with its console output recorded: a thin wrapper over <see cref="ChildProcess"/>.
 /// </summary>
 internal sealed partial class PlannerProcess : IDisposable
 {
-    private readonly Process _process;
-    private readonly StringBuilder _output = new();
-    private readonly TaskCompletionSource<Uri> _listening = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly ChildProcess _child;
+    private readonly Task<string> _listening;
 
-    private PlannerProcess(Process process)
+    private PlannerProcess(ChildProcess child)
     {
-        _process = process;
-        _process.OutputDataReceived += (_, e) => Append(e.Data);
-        _process.ErrorDataReceived += (_, e) => Append(e.Data);
-        _process.Exited += (_, _) => _listening.TrySetException(new InvalidOperationException("The Planner exited before it served anything:\n" + Output));
+        _child = child;
+        _listening = child.WaitForLineAsync(line => ListeningLine().IsMatch(line), "it served anything (\"Now listening on: …\")");
     }
 
     /// <summary>Everything the process wrote to stdout and stderr so far.</summary>
-    public string Output
-    {
-        get
-        {
-            lock (_output)
-            {
-                return _output.ToString();
-            }
-        }
-    }
+    public string Output => _child.Output;
 
-    /// <summary>The lines it wrote so far.</summary>
-    public IReadOnlyList<string> Lines => Output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.TrimEnd('\r')).ToList();
+    /// <summary>The non-empty lines it wrote so far.</summary>
+    public IReadOnlyList<string> Lines => [.. _child.Lines.Where(l => l.Length > 0)];
 
     /// <summary>Starts the Planner with ConnectionStrings__Planner set to <paramref name="connectionString"/> (unless null), in Production.</summary>
     public static PlannerProcess Start(string? connectionString, params string[] arguments) =>
@@ -57,24 +44,26 @@ internal sealed partial class PlannerProcess : IDisposable
         return Start(executable, connectionString, environment, arguments);
     }
 
+    /// <summary>Waits until Kestrel says where it listens, and returns that address; fails if the Planner exits first.</summary>
+    public async Task<Uri> WaitUntilServingAsync(TimeSpan timeout) =>
+        new(ListeningLine().Match(await _listening.WaitAsync(timeout)).Groups[1].Value);
+
+    /// <summary>Waits for the exit code; kills the process and throws a <see cref="TimeoutException"/> after <paramref name="timeout"/>.</summary>
+    public Task<int> WaitForExitAsync(TimeSpan timeout) => _child.WaitForExitAsync(timeout);
+
+    public void Dispose() => _child.Dispose();
+
     private static PlannerProcess Start(string? executable, string? connectionString, IReadOnlyDictionary<string, string?> environment, string[] arguments)
     {
-        var info = new ProcessStartInfo(executable ?? Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            WorkingDirectory = executable is null ? AppContext.BaseDirectory : Path.GetDirectoryName(executable),
-        };
+        ProcessStartInfo info;
         if (executable is null)
         {
-            info.ArgumentList.Add("exec");
-            info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Planner.dll"));
+            info = ChildProcess.DotnetExec("Planner.dll", arguments);
+            info.WorkingDirectory = AppContext.BaseDirectory;
         }
-
-        foreach (string argument in arguments)
+        else
         {
-            info.ArgumentList.Add(argument);
+            info = new ProcessStartInfo(executable, arguments) { WorkingDirectory = Path.GetDirectoryName(executable) };
         }
 
         info.Environment["ConnectionStrings__Planner"] = connectionString;
@@ -86,52 +75,9 @@ internal sealed partial class PlannerProcess : IDisposable
             info.Environment[name] = value;
         }
 
-        var planner = new PlannerProcess(new Process { StartInfo = info, EnableRaisingEvents = true });
-        planner._process.Start();
-        planner._process.BeginOutputReadLine();
-        planner._process.BeginErrorReadLine();
-        return planner;
-    }
-
-    /// <summary>Waits until Kestrel says where it listens, and returns that address.</summary>
-    public async Task<Uri> WaitUntilServingAsync(TimeSpan timeout) => await _listening.Task.WaitAsync(timeout);
-
-    public async Task<int> WaitForExitAsync(TimeSpan timeout)
-    {
-        using var cts = new CancellationTokenSource(timeout);
-        await _process.WaitForExitAsync(cts.Token);
-        return _process.ExitCode;
-    }
-
-    public void Dispose()
-    {
-        if (!_process.HasExited)
-        {
-            _process.Kill(entireProcessTree: true);
-            _process.WaitForExit(10_000);
-        }
-
-        _process.Dispose();
+        return new PlannerProcess(ChildProcess.Start(info, new ChildProcessOptions { Name = "the Planner" }));
     }
 
     [GeneratedRegex(@"Now listening on: (http://\S+)")]
     private static partial Regex ListeningLine();
-
-    private void Append(string? line)
-    {
-        if (line is null)
-        {
-            return;
-        }
-
-        lock (_output)
-        {
-            _output.AppendLine(line);
-        }
-
-        if (ListeningLine().Match(line) is { Success: true } match)
-        {
-            _listening.TrySetResult(new Uri(match.Groups[1].Value));
-        }
-    }
 }

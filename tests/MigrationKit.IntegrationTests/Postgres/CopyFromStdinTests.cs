@@ -1,5 +1,4 @@
 using System.Text;
-using MigrationKit.IntegrationTests.Faults;
 using MigrationKit.IntegrationTests.Support;
 using MigrationKit.Postgres;
 using MigrationKit.Sql;
@@ -207,9 +206,10 @@ public sealed class CopyFromStdinTests
         int pid = connection.ProcessID;
         using var cancellation = new CancellationTokenSource();
         Task copy = CopyFromStdin.ExecuteAsync(connection, script.Statements[0], cancellation.Token);
-        await FaultSupport.WaitUntilAsync(
+        await Eventually.ReturnsAsync(
             () => Db.ScalarAsync<long>(db.ConnectionString, "SELECT count(*) FROM pg_locks WHERE pid = $1 AND NOT granted", pid),
             waiting => waiting > 0,
+            TimeSpan.FromSeconds(30),
             "the COPY waits for the table lock");
         await cancellation.CancelAsync();
 
@@ -218,9 +218,10 @@ public sealed class CopyFromStdinTests
         // Npgsql gives up the connection; the server session ends once it gets the lock and finds no client.
         connection.State.Should().NotBe(System.Data.ConnectionState.Open);
         await hold.RollbackAsync();
-        await FaultSupport.WaitUntilAsync(
+        await Eventually.ReturnsAsync(
             () => Db.ScalarAsync<long>(db.ConnectionString, "SELECT count(*) FROM pg_stat_activity WHERE pid = $1", pid),
             sessions => sessions == 0,
+            TimeSpan.FromSeconds(30),
             "the cancelled COPY's session has ended on the server");
         (await Db.ScalarAsync<long>(db.ConnectionString, "SELECT count(*) FROM t")).Should().Be(0);
     }
@@ -251,17 +252,19 @@ public sealed class CopyFromStdinTests
         int pid = connection.ProcessID;
         using var cancellation = new CancellationTokenSource();
         Task copy = CopyFromStdin.ExecuteAsync(connection, script.Statements[0], cancellation.Token);
-        await FaultSupport.WaitUntilAsync(
+        await Eventually.ReturnsAsync(
             () => Db.ScalarAsync<long>(db.ConnectionString, "SELECT count(*) FROM pg_locks WHERE pid = $1 AND locktype = 'advisory' AND NOT granted", pid),
             waiting => waiting > 0,
+            TimeSpan.FromSeconds(30),
             "the COPY's first row waits in the trigger");
         await cancellation.CancelAsync();
 
         await FluentActions.Awaiting(() => copy).Should().ThrowAsync<OperationCanceledException>();
         await hold.RollbackAsync();
-        await FaultSupport.WaitUntilAsync(
+        await Eventually.ReturnsAsync(
             () => Db.ScalarAsync<long>(db.ConnectionString, "SELECT count(*) FROM pg_stat_activity WHERE pid = $1 AND state = 'active'", pid),
             active => active == 0,
+            TimeSpan.FromSeconds(30),
             "the cancelled COPY has ended on the server");
         connection.State.Should().NotBe(System.Data.ConnectionState.Open, "a write the server does not read is abandoned with the connection");
         (await Db.ScalarAsync<long>(db.ConnectionString, "SELECT count(*) FROM t")).Should().Be(0);

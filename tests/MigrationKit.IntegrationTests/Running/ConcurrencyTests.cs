@@ -1,5 +1,4 @@
 using MigrationKit.Testing;
-using MigrationKit.IntegrationTests;
 using MigrationKit.IntegrationTests.Support;
 
 namespace MigrationKit.IntegrationTests.Running;
@@ -45,7 +44,7 @@ public sealed class ConcurrencyTests
         await Db.ExecuteAsync(db.ConnectionString, "CREATE SCHEMA a; CREATE SCHEMA b;");
 
         Task<MigrationReport> slowRun = Runners.For(db, slow.Path, o => { o.Schema = "a"; }).UpAsync();
-        await WaitUntilAsync(() => Db.ScalarAsync<long>(db.ConnectionString, "SELECT count(*) FROM pg_stat_activity WHERE query LIKE '%pg_sleep(3)%' AND pid <> pg_backend_pid()"), n => n > 0);
+        await Eventually.ReturnsAsync(() => Db.ScalarAsync<long>(db.ConnectionString, "SELECT count(*) FROM pg_stat_activity WHERE query LIKE '%pg_sleep(3)%' AND pid <> pg_backend_pid()"), n => n > 0, TimeSpan.FromSeconds(20), "the first runner's migration runs");
 
         // While schema a's runner holds its lock, schema b's runner must not wait for it.
         var fastRunner = Runners.For(db, fast.Path, o => { o.Schema = "b"; o.LockTimeout = TimeSpan.FromSeconds(1); });
@@ -66,7 +65,7 @@ public sealed class ConcurrencyTests
         await using ThrowawayDatabase db = await TestServer.CreateDatabaseAsync();
 
         Task<MigrationReport> holder = Runners.For(db, folder.Path).UpAsync();
-        await WaitUntilAsync(() => Db.ScalarAsync<long>(db.ConnectionString, "SELECT count(*) FROM pg_stat_activity WHERE query LIKE '%pg_sleep(1.5)%' AND pid <> pg_backend_pid()"), n => n > 0);
+        await Eventually.ReturnsAsync(() => Db.ScalarAsync<long>(db.ConnectionString, "SELECT count(*) FROM pg_stat_activity WHERE query LIKE '%pg_sleep(1.5)%' AND pid <> pg_backend_pid()"), n => n > 0, TimeSpan.FromSeconds(20), "the first runner's migration runs");
         Task<MigrationReport> waiter = Runners.For(db, folder.Path, o => o.LockTimeout = TimeSpan.FromSeconds(30)).UpAsync();
 
         Task finished = Task.WhenAll(holder, waiter);
@@ -75,19 +74,5 @@ public sealed class ConcurrencyTests
         (await holder).Executed.Should().HaveCount(3);
         (await waiter).Executed.Should().BeEmpty();
         (await Db.ScalarAsync<bool>(db.ConnectionString, "SELECT indisvalid FROM pg_index WHERE indexrelid = 'items_name_idx'::regclass")).Should().BeTrue();
-    }
-
-    internal static async Task WaitUntilAsync<T>(Func<Task<T>> probe, Func<T, bool> condition, int timeoutSeconds = 20)
-    {
-        DateTime deadline = DateTime.UtcNow.AddSeconds(timeoutSeconds);
-        while (!condition(await probe()))
-        {
-            if (DateTime.UtcNow > deadline)
-            {
-                Assert.Fail("The condition was not met in time.");
-            }
-
-            await Task.Delay(20);
-        }
     }
 }

@@ -1,5 +1,4 @@
 using MigrationKit.Testing;
-using MigrationKit.IntegrationTests;
 using MigrationKit.IntegrationTests.Support;
 
 namespace MigrationKit.IntegrationTests.Running;
@@ -39,7 +38,7 @@ public sealed class FailureTests
         await using ThrowawayDatabase db = await TestServer.CreateDatabaseAsync();
         using var cts = new CancellationTokenSource();
         Task<MigrationReport> run = Runners.For(db, folder.Path).UpAsync(cts.Token);
-        await ConcurrencyTests.WaitUntilAsync(() => Db.ScalarAsync<long>(db.ConnectionString, "SELECT count(*) FROM pg_stat_activity WHERE query LIKE '%pg_sleep(30)%' AND pid <> pg_backend_pid()"), n => n > 0);
+        await Eventually.ReturnsAsync(() => Db.ScalarAsync<long>(db.ConnectionString, "SELECT count(*) FROM pg_stat_activity WHERE query LIKE '%pg_sleep(30)%' AND pid <> pg_backend_pid()"), n => n > 0, TimeSpan.FromSeconds(20), "the migration sleeps on the server");
 
         await cts.CancelAsync();
         Func<Task> wait = () => run;

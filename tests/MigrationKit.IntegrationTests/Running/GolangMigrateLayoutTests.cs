@@ -1,7 +1,6 @@
 using MigrationKit.Testing;
 using MigrationKit.IntegrationTests.Support;
 
-using MigrationKit.IntegrationTests;
 
 namespace MigrationKit.IntegrationTests.Running;
 

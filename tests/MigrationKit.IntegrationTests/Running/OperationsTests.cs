@@ -1,5 +1,4 @@
 using MigrationKit.Testing;
-using MigrationKit.IntegrationTests;
 using MigrationKit.IntegrationTests.Support;
 using MigrationKit.Sources;
 

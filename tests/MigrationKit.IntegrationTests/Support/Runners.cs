@@ -3,7 +3,6 @@ using MigrationKit.Postgres;
 using MigrationKit.Running;
 using MigrationKit.Sources;
 
-using MigrationKit.IntegrationTests;
 
 namespace MigrationKit.IntegrationTests.Support;
 
